@@ -3,6 +3,11 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 
+/**
+ * The portal's frontend. Plugin packages that packages/app depends on are
+ * discovered automatically (`app.packages: all` in app-config.yaml); only app
+ * modules and plugins that need explicit wiring are listed here.
+ */
 export default createApp({
   features: [catalogPlugin, navModule, homeModule],
 });

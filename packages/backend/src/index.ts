@@ -4,50 +4,54 @@
  * scaffolder module) are added here as they land.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { productionPreflight } from './modules/productionPreflight';
+import { assertDatabaseConfig } from './modules/productionPreflight';
 import { platformPermissionPolicy } from './modules/permissionPolicy';
 
-const backend = createBackend();
+async function main() {
+  await assertDatabaseConfig();
 
-backend.add(productionPreflight);
+  const backend = createBackend();
 
-backend.add(import('@backstage/plugin-app-backend'));
-backend.add(import('@backstage/plugin-proxy-backend'));
+  backend.add(import('@backstage/plugin-app-backend'));
+  backend.add(import('@backstage/plugin-proxy-backend'));
 
-// Auth: guest sign-in for local use (auth.providers.guest).
-backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  // Auth: guest sign-in for local use (auth.providers.guest).
+  backend.add(import('@backstage/plugin-auth-backend'));
+  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
-// Catalog: the repository's catalog-info.yaml and the templates it points at.
-backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
-  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
-backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+  // Catalog: the repository's catalog-info.yaml and the templates it points at.
+  backend.add(import('@backstage/plugin-catalog-backend'));
+  backend.add(
+    import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+  );
+  backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// Scaffolder.
-backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(
-  import('@backstage/plugin-scaffolder-backend-module-notifications'),
-);
+  // Scaffolder.
+  backend.add(import('@backstage/plugin-scaffolder-backend'));
+  backend.add(
+    import('@backstage/plugin-scaffolder-backend-module-notifications'),
+  );
 
-// Permissions: the platform's policy, which plugins extend with their own rules.
-backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(platformPermissionPolicy);
+  // Permissions: the platform's policy, which plugins extend with their own rules.
+  backend.add(import('@backstage/plugin-permission-backend'));
+  backend.add(platformPermissionPolicy);
 
-// Search over the catalog and docs (SQLite in memory locally, PostgreSQL in production).
-backend.add(import('@backstage/plugin-search-backend'));
-backend.add(import('@backstage/plugin-search-backend-module-pg'));
-backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
-backend.add(import('@backstage/plugin-techdocs-backend'));
+  // Search over the catalog and docs (SQLite in memory locally, PostgreSQL in production).
+  backend.add(import('@backstage/plugin-search-backend'));
+  backend.add(import('@backstage/plugin-search-backend-module-pg'));
+  backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+  backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+  backend.add(import('@backstage/plugin-techdocs-backend'));
 
-// Backstage's Kubernetes plugin (the entity Kubernetes tab); clusters come from
-// kubernetes.clusterLocatorMethods, which the platform plugins read too.
-backend.add(import('@backstage/plugin-kubernetes-backend'));
+  // Backstage's Kubernetes plugin (the entity Kubernetes tab); clusters come from
+  // kubernetes.clusterLocatorMethods, which the platform plugins read too.
+  backend.add(import('@backstage/plugin-kubernetes-backend'));
 
-backend.add(import('@backstage/plugin-user-settings-backend'));
-backend.add(import('@backstage/plugin-notifications-backend'));
-backend.add(import('@backstage/plugin-signals-backend'));
+  backend.add(import('@backstage/plugin-user-settings-backend'));
+  backend.add(import('@backstage/plugin-notifications-backend'));
+  backend.add(import('@backstage/plugin-signals-backend'));
 
-backend.start();
+  await backend.start();
+}
+
+main();

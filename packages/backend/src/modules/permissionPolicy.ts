@@ -1,5 +1,4 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import { BackstageIdentityResponse } from '@backstage/plugin-auth-node';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -8,6 +7,7 @@ import {
 import {
   PermissionPolicy,
   PolicyQuery,
+  PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
@@ -24,11 +24,11 @@ export const PLATFORM_ADMIN_GROUP = 'group:default/platform-team';
  */
 export type PlatformPolicyRule = (
   request: PolicyQuery,
-  user: BackstageIdentityResponse | undefined,
+  user: PolicyQueryUser | undefined,
 ) => PolicyDecision | undefined;
 
-const isPlatformAdmin = (user: BackstageIdentityResponse | undefined) =>
-  user?.identity.ownershipEntityRefs.includes(PLATFORM_ADMIN_GROUP) ?? false;
+const isPlatformAdmin = (user: PolicyQueryUser | undefined) =>
+  user?.info.ownershipEntityRefs.includes(PLATFORM_ADMIN_GROUP) ?? false;
 
 /** Removing entities or locations is for the platform team only. */
 const catalogRemovalRule: PlatformPolicyRule = (request, user) => {
@@ -57,7 +57,7 @@ export class PlatformPermissionPolicy implements PermissionPolicy {
 
   async handle(
     request: PolicyQuery,
-    user?: BackstageIdentityResponse,
+    user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     for (const rule of this.rules) {
       const decision = rule(request, user);

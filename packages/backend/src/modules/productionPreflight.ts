@@ -1,8 +1,5 @@
-import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ConfigSources } from '@backstage/config-loader';
 
 const REQUIRED_PG_KEYS = [
   ['host', 'POSTGRES_HOST'],
@@ -43,21 +40,18 @@ export function checkDatabaseConfig(config: Config): string | undefined {
 }
 
 /**
- * Fails start-up with a clear message instead of a connection error deep inside
- * a plugin when the production database settings are incomplete.
+ * Loads the configuration the backend is about to start with (same `--config`
+ * arguments and APP_CONFIG_ variables) and exits with a clear message when the
+ * production database settings are incomplete. It must run before the backend
+ * starts: Backstage's core services connect to the database before any module's
+ * init could report the problem.
  */
-export const productionPreflight = createBackendModule({
-  pluginId: 'app',
-  moduleId: 'production-preflight',
-  register(env) {
-    env.registerInit({
-      deps: { config: coreServices.rootConfig },
-      async init({ config }) {
-        const problem = checkDatabaseConfig(config);
-        if (problem) {
-          throw new Error(problem);
-        }
-      },
-    });
-  },
-});
+export async function assertDatabaseConfig(): Promise<void> {
+  const config = await ConfigSources.toConfig(ConfigSources.default({}));
+  const problem = checkDatabaseConfig(config);
+  config.close();
+  if (problem) {
+    process.stderr.write(`\n${problem}\n\n`);
+    process.exit(1);
+  }
+}

@@ -2,51 +2,38 @@ import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 
-const content = `
-## Welcome to Backstage! 👋
+export const welcomeContent = `
+## The data/ML platform
 
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
+Kafka pipelines, LLM ingestors, PostgreSQL with embeddings and GPU model
+servers on one EKS cluster. This portal is the place to find who owns what,
+how it is doing, and to create new pipelines and services yourself.
 
-### Quick Start
+- **[Catalog](/catalog)**: every service, consumer group, model server,
+  topic, database and node group, with owners and relations.
+- **[Create](/create)**: templates for a Kafka pipeline, a service, a GPU
+  inference service and a GitHub release monitor.
+- **[APIs](/api-docs)**: the inference API, the query API and the Kafka streams.
+- **Platform** (sidebar): cluster health, Kafka consumer lag, GPU inference
+  and the platform chat, as each is installed.
 
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
+The catalog is defined in \`catalog-info.yaml\` at the root of the portal's
+repository; templates live in \`templates/\`.
 `;
 
-const gettingStartedWidget = HomePageWidgetBlueprint.make({
-  name: 'getting-started',
+const platformWelcomeWidget = HomePageWidgetBlueprint.make({
+  name: 'platform-welcome',
   params: {
-    name: 'GettingStarted',
-    title: 'Getting Started',
-    description: 'Tips and links to help you get started with Backstage',
+    name: 'PlatformWelcome',
+    title: 'Welcome',
+    description: 'What the platform is and where to start',
     components: async () => ({
-      Content: () => <MarkdownContent content={content} />,
+      Content: () => <MarkdownContent content={welcomeContent} />,
     }),
   },
 });
 
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [platformWelcomeWidget],
 });

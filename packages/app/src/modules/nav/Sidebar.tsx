@@ -36,6 +36,15 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:home')}
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
+            {nav.take('page:api-docs')}
+            <SidebarDivider />
+          </SidebarGroup>
+          {/* The platform plugins' pages; each appears once its plugin is installed. */}
+          <SidebarGroup label="Platform" icon={<MenuIcon />}>
+            {nav.take('page:cluster-health')}
+            {nav.take('page:kafka-lag')}
+            {nav.take('page:gpu-inference')}
+            {nav.take('page:rag-chat')}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}

@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+
+test('a guest opens the web app component and sees its owner and relations', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/');
+
+  // Guest sign-in (auth.providers.guest).
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Catalog', exact: true }).click();
+
+  // The catalog has loaded the platform from catalog-info.yaml.
+  await expect(page.getByRole('link', { name: 'Web UI' })).toBeVisible();
+  await page.getByRole('link', { name: 'Web UI' }).click();
+
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/webapp/);
+  await expect(
+    page.getByRole('heading', { name: 'Web UI', exact: false }).first(),
+  ).toBeVisible();
+
+  // About card: the owner and the system, as links to their pages.
+  const about = page.locator('article, div').filter({
+    has: page.getByRole('heading', { name: 'About' }),
+  });
+  await expect(
+    about.getByRole('link', { name: 'Data engineering' }).first(),
+  ).toHaveAttribute('href', /\/catalog\/default\/group\/data-engineering/);
+  await expect(
+    about.getByRole('link', { name: 'Data/ML platform' }).first(),
+  ).toHaveAttribute('href', /\/catalog\/default\/system\/data-ml-platform/);
+
+  // Relations: the APIs it provides and consumes, the databases it depends on.
+  await expect(
+    page.getByRole('link', { name: 'Web UI query API' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'OpenAI-compatible inference API' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'PostgreSQL embeddings (pgvector)' }),
+  ).toBeVisible();
+
+  await page.screenshot({
+    path: testInfo.outputPath('webapp-entity-page.png'),
+    fullPage: true,
+  });
+});
+
+test('the home page welcomes users to the platform', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByText('The data/ML platform')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Create' }).first()).toBeVisible();
+});

@@ -52,5 +52,7 @@ test('the home page welcomes users to the platform', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
   await expect(page.getByText('The data/ML platform')).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Create' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Create' }).first(),
+  ).toBeVisible();
 });

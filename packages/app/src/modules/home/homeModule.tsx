@@ -11,8 +11,8 @@ how it is doing, and to create new pipelines and services yourself.
 
 - **[Catalog](/catalog)**: every service, consumer group, model server,
   topic, database and node group, with owners and relations.
-- **[Create](/create)**: templates for a Kafka pipeline, a service, a GPU
-  inference service and a GitHub release monitor.
+- **[Create](/create)**: self-service templates, from a catalog entry for a
+  running workload to new pipelines and services.
 - **[APIs](/api-docs)**: the inference API, the query API and the Kafka streams.
 - **Platform** (sidebar): cluster health, Kafka consumer lag, GPU inference
   and the platform chat, as each is installed.

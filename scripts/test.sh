@@ -22,11 +22,16 @@ count() {
   failed=$((failed + ${f:-0}))
 }
 
+# The sandbox's real servers for the integration tests; always torn down at the end.
+"$REPO_ROOT/scripts/sandbox" up kafka postgres vector workload
+trap '"$REPO_ROOT/scripts/sandbox" down || true' EXIT
+eval "$("$REPO_ROOT/scripts/sandbox" env)"
+
 step "type check (tsc)" yarn tsc
 step "lint" yarn backstage-cli repo lint
 step "prettier" yarn prettier --check .
 
-log "unit and integration tests (jest) ..."
+log "unit and integration tests (jest; the integration tests use the sandbox) ..."
 set +e
 CI=true yarn backstage-cli repo test 2>&1 | tee "$RESULTS/jest.log"
 jest_rc=${PIPESTATUS[0]}
@@ -41,8 +46,11 @@ e2e_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^\s+[0-9]+ (passed|failed)' "$RESULTS/e2e.log" | tr '\n' ' ')"
 
+trap - EXIT
+"$REPO_ROOT/scripts/sandbox" down || failed=$((failed + 1))
+
 echo "$passed passed, $failed failed"
-if [ "$jest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ]; then
+if [ "$jest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
   die "tests failed (jest exit $jest_rc, end-to-end exit $e2e_rc); logs in $RESULTS"
 fi
 log "all tests passed; screenshots under test-results/e2e"

@@ -1,0 +1,88 @@
+/*
+ * Integration tests of the sandbox's databases: PostgreSQL 15 from Debian and the
+ * PGlite vector store with pgvector, both through the same `pg` client.
+ */
+import pg from 'pg';
+import { sandboxEnv } from './env';
+
+jest.setTimeout(60_000);
+
+const env = sandboxEnv();
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A deterministic unit vector of 384 dimensions pointing mostly along `axis`. */
+function vector(axis: number, noise = 0.01) {
+  const v = Array.from({ length: 384 }, (_, i) =>
+    i === axis ? 1 : noise * Math.sin(i * (axis + 1)),
+  );
+  const norm = Math.hypot(...v);
+  return `[${v.map(x => (x / norm).toFixed(6)).join(',')}]`;
+}
+
+describe('sandbox postgres', () => {
+  it('is PostgreSQL 15 with the platform tables, filled by the webapp consumer', async () => {
+    await withClient(env.postgresUrl, async client => {
+      const { rows } = await client.query('SHOW server_version_num');
+      expect(Number(rows[0].server_version_num)).toBeGreaterThanOrEqual(150000);
+      expect(Number(rows[0].server_version_num)).toBeLessThan(160000);
+      const events = await client.query(
+        'SELECT count(*)::int AS n FROM raw_events',
+      );
+      expect(events.rows[0].n).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('sandbox vector store (PGlite + pgvector)', () => {
+  it('serves pgvector with an HNSW index and answers nearest-neighbour queries', async () => {
+    await withClient(env.vectorUrl, async client => {
+      await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await client.query('DROP TABLE IF EXISTS sandbox_test_vectors');
+      await client.query(
+        'CREATE TABLE sandbox_test_vectors (id int PRIMARY KEY, embedding vector(384))',
+      );
+      for (let id = 0; id < 50; id++) {
+        await client.query('INSERT INTO sandbox_test_vectors VALUES ($1, $2)', [
+          id,
+          vector(id),
+        ]);
+      }
+      await client.query(
+        'CREATE INDEX sandbox_test_vectors_hnsw ON sandbox_test_vectors USING hnsw (embedding vector_cosine_ops)',
+      );
+      await client.query('SET enable_seqscan = off');
+      const plan = await client.query(
+        `EXPLAIN SELECT id FROM sandbox_test_vectors ORDER BY embedding <=> $1 LIMIT 3`,
+        [vector(17, 0.02)],
+      );
+      expect(plan.rows.map(r => r['QUERY PLAN']).join('\n')).toMatch(
+        /Index Scan using sandbox_test_vectors_hnsw/,
+      );
+      const { rows } = await client.query(
+        `SELECT id FROM sandbox_test_vectors ORDER BY embedding <=> $1 LIMIT 3`,
+        [vector(17, 0.02)],
+      );
+      expect(rows[0].id).toBe(17);
+      await client.query('DROP TABLE sandbox_test_vectors');
+    });
+  });
+
+  it('holds the ingestors embeddings table', async () => {
+    await withClient(env.vectorUrl, async client => {
+      const { rows } = await client.query(
+        `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+         WHERE attrelid = 'ingestor_embeddings'::regclass AND attname = 'embedding'`,
+      );
+      expect(rows[0].type).toBe('vector(384)');
+    });
+  });
+});

@@ -1,0 +1,321 @@
+/*
+ * The sandbox's Kafka workload, modelled on the platform (see catalog/components.yaml):
+ *
+ * - topics raw-events (12 partitions), enriched-events (6), github-releases (3), RF 3;
+ * - a producer: raw-events at a steady rate with a burst every BURST_EVERY_MS,
+ *   a GitHub release now and then;
+ * - webapp-consumer keeps up with raw-events and inserts what it reads into the
+ *   platform database (when PLATFORM_DATABASE_URL is set);
+ * - llm-ingestors reads raw-events slower than the producer writes (its lag grows)
+ *   and writes enriched-events;
+ * - release-notifier consumed github-releases once, committed, and stopped;
+ * - release-archiver has commits on partitions 0 and 1 of github-releases, never on 2.
+ *
+ * Run by `scripts/sandbox up workload`: node workload.ts (Node 22 strips the types).
+ * Environment: KAFKA_BROKERS (comma-separated), PLATFORM_DATABASE_URL (optional).
+ */
+import kafkajs from 'kafkajs';
+import type { Admin, Consumer, Kafka as KafkaClient, Producer } from 'kafkajs';
+import pg from 'pg';
+
+const { Kafka, logLevel } = kafkajs;
+
+export const WORKLOAD_TOPICS = [
+  { topic: 'raw-events', numPartitions: 12 },
+  { topic: 'enriched-events', numPartitions: 6 },
+  { topic: 'github-releases', numPartitions: 3 },
+];
+
+export const WORKLOAD_GROUPS = {
+  keepsUp: 'webapp-consumer',
+  fallsBehind: 'llm-ingestors',
+  stopped: 'release-notifier',
+  partlyCommitted: 'release-archiver',
+};
+
+const RAW_EVENTS_PER_SECOND = 20;
+const BURST_SIZE = 300;
+const BURST_EVERY_MS = 45_000;
+const INGESTOR_MS_PER_MESSAGE = 100; // ~10 messages/s: slower than the producer
+const RELEASE_EVERY_MS = 10_000;
+const SEED_RELEASES = 6;
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const log = (message: string) =>
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+
+/**
+ * Creates topics with replication factor 3; an existing topic is left as it is.
+ * Right after start, createTopics may reject although the topic was created, so it
+ * checks what exists before each try.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions: number }[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter(t => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map(t => ({ ...t, replicationFactor: 3 })),
+      });
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+function rawEvent(i: number) {
+  const sources = ['github', 'webhooks', 'crawler', 'uploads'];
+  return {
+    key: `event-${i}`,
+    value: JSON.stringify({
+      source: sources[i % sources.length],
+      id: `event-${i}`,
+      body: `Raw event ${i} from the ingestion pipeline`,
+      producedAt: new Date().toISOString(),
+    }),
+  };
+}
+
+async function produce(producer: Producer, stopped: () => boolean) {
+  let i = 0;
+  let lastBurst = Date.now();
+  let lastRelease = 0;
+  let release = 0;
+  while (!stopped()) {
+    const tick = Date.now();
+    const burst = tick - lastBurst >= BURST_EVERY_MS;
+    const count = burst ? BURST_SIZE : RAW_EVENTS_PER_SECOND;
+    if (burst) lastBurst = tick;
+    const messages = [];
+    for (let n = 0; n < count; n++) messages.push(rawEvent(i++));
+    await producer.send({ topic: 'raw-events', acks: -1, messages });
+    if (tick - lastRelease >= RELEASE_EVERY_MS) {
+      lastRelease = tick;
+      await producer.send({
+        topic: 'github-releases',
+        acks: -1,
+        messages: [releaseMessage(SEED_RELEASES + release++)],
+      });
+    }
+    await sleep(Math.max(0, 1000 - (Date.now() - tick)));
+  }
+}
+
+function releaseMessage(n: number) {
+  const repository = [
+    'platform/operator',
+    'platform/webapp',
+    'platform/ingestors',
+  ][n % 3];
+  return {
+    key: `${repository}@v1.${n}.0`,
+    value: JSON.stringify({
+      repository,
+      tag: `v1.${n}.0`,
+      publishedAt: new Date().toISOString(),
+    }),
+  };
+}
+
+/**
+ * Retries a call while the cluster is still settling: the first group calls on a new
+ * cluster fail with "not coordinator" while __consumer_offsets is being created.
+ */
+export async function retrying<T>(
+  fn: () => Promise<T>,
+  attempts = 20,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (
+        attempt >= attempts ||
+        !(error as { retriable?: boolean }).retriable
+      ) {
+        throw error;
+      }
+      await sleep(500 * Math.min(attempt, 6));
+    }
+  }
+}
+
+async function hasCommits(admin: Admin, groupId: string): Promise<boolean> {
+  const offsets = await retrying(() =>
+    admin.fetchOffsets({ groupId, topics: ['github-releases'] }),
+  );
+  return offsets.some(t => t.partitions.some(p => p.offset !== '-1'));
+}
+
+/** release-notifier: reads what is there once, commits, and stops for good. */
+async function consumeReleasesOnce(kafka: KafkaClient, admin: Admin) {
+  if (await hasCommits(admin, WORKLOAD_GROUPS.stopped)) return;
+  const consumer = kafka.consumer({ groupId: WORKLOAD_GROUPS.stopped });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'github-releases', fromBeginning: true });
+  let seen = 0;
+  const done = new Promise<void>(resolve => {
+    consumer.run({
+      eachMessage: async () => {
+        seen += 1;
+        if (seen >= SEED_RELEASES) resolve();
+      },
+    });
+  });
+  await Promise.race([done, sleep(60_000)]);
+  await consumer.commitOffsets([]); // flush what autoCommit holds
+  await consumer.disconnect();
+  log(`release-notifier consumed ${seen} releases, committed, stopped`);
+}
+
+/** release-archiver: commits on partitions 0 and 1 only; partition 2 never. */
+async function commitTwoOfThreePartitions(admin: Admin) {
+  if (await hasCommits(admin, WORKLOAD_GROUPS.partlyCommitted)) return;
+  const ends = await admin.fetchTopicOffsets('github-releases');
+  await retrying(() =>
+    admin.setOffsets({
+      groupId: WORKLOAD_GROUPS.partlyCommitted,
+      topic: 'github-releases',
+      partitions: ends
+        .filter(p => p.partition !== 2)
+        .map(p => ({ partition: p.partition, offset: p.low })),
+    }),
+  );
+}
+
+async function startWebappConsumer(
+  kafka: KafkaClient,
+  db: pg.Pool | undefined,
+): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: WORKLOAD_GROUPS.keepsUp });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (!db || batch.messages.length === 0) return;
+      const rows = batch.messages.map(m => {
+        const event = JSON.parse(m.value?.toString() ?? '{}');
+        return [
+          batch.topic,
+          batch.partition,
+          m.offset,
+          event.source ?? 'unknown',
+          m.key?.toString() ?? null,
+          JSON.stringify(event),
+          event.producedAt ?? new Date().toISOString(),
+        ];
+      });
+      const values = rows
+        .map(
+          (_, r) =>
+            `(${Array.from({ length: 7 }, (__, c) => `$${r * 7 + c + 1}`).join(
+              ',',
+            )})`,
+        )
+        .join(',');
+      await db.query(
+        `INSERT INTO raw_events (topic, partition, "offset", source, event_key, payload, produced_at)
+         VALUES ${values} ON CONFLICT DO NOTHING`,
+        rows.flat(),
+      );
+    },
+  });
+  return consumer;
+}
+
+async function startIngestors(
+  kafka: KafkaClient,
+  producer: Producer,
+): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: WORKLOAD_GROUPS.fallsBehind });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      await sleep(INGESTOR_MS_PER_MESSAGE); // the "LLM" is slow
+      const event = JSON.parse(message.value?.toString() ?? '{}');
+      await producer.send({
+        topic: 'enriched-events',
+        acks: -1,
+        messages: [
+          {
+            key: message.key,
+            value: JSON.stringify({
+              id: event.id,
+              summary: `summary of ${event.id}`,
+            }),
+          },
+        ],
+      });
+    },
+  });
+  return consumer;
+}
+
+async function main() {
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+  const kafka = new Kafka({
+    clientId: 'sandbox-workload',
+    brokers,
+    logLevel: logLevel.WARN,
+    retry: { retries: 10 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, WORKLOAD_TOPICS);
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  if (
+    (await admin.fetchTopicOffsets('github-releases')).every(
+      p => p.high === '0',
+    )
+  ) {
+    await producer.send({
+      topic: 'github-releases',
+      acks: -1,
+      messages: Array.from({ length: SEED_RELEASES }, (_, n) =>
+        releaseMessage(n),
+      ),
+    });
+  }
+  await consumeReleasesOnce(kafka, admin);
+  await commitTwoOfThreePartitions(admin);
+
+  const url = process.env.PLATFORM_DATABASE_URL;
+  const db = url ? new pg.Pool({ connectionString: url, max: 2 }) : undefined;
+  const consumers = [
+    await startWebappConsumer(kafka, db),
+    await startIngestors(kafka, producer),
+  ];
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('workload stopping');
+    await Promise.allSettled(consumers.map(c => c.disconnect()));
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    await db?.end();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  log(`workload running against ${brokers.join(',')}`);
+  await produce(producer, () => stopping);
+}
+
+// Run as a script (node workload.ts), not when imported by a test.
+if (process.argv[1]?.endsWith('workload.ts')) {
+  main().catch(error => {
+    log(`workload failed: ${error?.stack ?? error}`);
+    process.exit(1);
+  });
+}

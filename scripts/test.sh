@@ -31,9 +31,10 @@ step "type check (tsc)" yarn tsc
 step "lint" yarn backstage-cli repo lint
 step "prettier" yarn prettier --check .
 
+# One test file at a time: integration tests stop and start brokers of the shared sandbox.
 log "unit and integration tests (jest; the integration tests use the sandbox) ..."
 set +e
-CI=true yarn backstage-cli repo test 2>&1 | tee "$RESULTS/jest.log"
+CI=true yarn backstage-cli repo test --runInBand 2>&1 | tee "$RESULTS/jest.log"
 jest_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest.log" | tail -n1)"

@@ -47,6 +47,9 @@ async function main() {
   // kubernetes.clusterLocatorMethods, which the platform plugins read too.
   backend.add(import('@backstage/plugin-kubernetes-backend'));
 
+  // Platform plugins.
+  backend.add(import('@internal/plugin-kafka-lag-backend'));
+
   backend.add(import('@backstage/plugin-user-settings-backend'));
   backend.add(import('@backstage/plugin-notifications-backend'));
   backend.add(import('@backstage/plugin-signals-backend'));

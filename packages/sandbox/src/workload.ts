@@ -36,7 +36,10 @@ export const WORKLOAD_GROUPS = {
 const RAW_EVENTS_PER_SECOND = 20;
 const BURST_SIZE = 300;
 const BURST_EVERY_MS = 45_000;
-const INGESTOR_MS_PER_MESSAGE = 100; // ~10 messages/s: slower than the producer
+// The ingestors work on every partition at once, each message taking 1.2 s:
+// ~10 messages/s in all, slower than the producer, and every partition moves.
+const INGESTOR_MS_PER_MESSAGE = 1200;
+const INGESTOR_CONCURRENCY = 12;
 const RELEASE_EVERY_MS = 10_000;
 const SEED_RELEASES = 6;
 
@@ -237,6 +240,10 @@ async function startIngestors(
   await consumer.connect();
   await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
   await consumer.run({
+    // Commit every second while working through a large batch, as a real
+    // slow consumer would, so its committed offsets move steadily.
+    autoCommitInterval: 1000,
+    partitionsConsumedConcurrently: INGESTOR_CONCURRENCY,
     eachMessage: async ({ message }) => {
       await sleep(INGESTOR_MS_PER_MESSAGE); // the "LLM" is slow
       const event = JSON.parse(message.value?.toString() ?? '{}');

@@ -1,0 +1,12 @@
+/**
+ * Helpers for integration tests that run against the sandbox.
+ *
+ * @packageDocumentation
+ */
+export { sandboxEnv } from './env';
+export {
+  WORKLOAD_GROUPS,
+  WORKLOAD_TOPICS,
+  ensureTopics,
+  retrying,
+} from './workload';

@@ -1,0 +1,6 @@
+/**
+ * Backend of the Kafka lag plugin.
+ *
+ * @packageDocumentation
+ */
+export { kafkaLagPlugin as default } from './plugin';

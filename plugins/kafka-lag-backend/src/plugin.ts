@@ -1,0 +1,63 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { readKafkaLagConfig } from './config';
+import { createRouter } from './router';
+import { DatabaseLagStore } from './service/DatabaseLagStore';
+import { DefaultKafkaLagService } from './service/DefaultKafkaLagService';
+
+/**
+ * Kafka consumer lag: one background sampler per cluster of `kafka.clusters`,
+ * snapshots in the plugin's database, figures served under /api/kafka-lag.
+ */
+export const kafkaLagPlugin = createBackendPlugin({
+  pluginId: 'kafka-lag',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        permissions,
+      }) {
+        const lagConfig = readKafkaLagConfig(config);
+        const store = await DatabaseLagStore.create(database);
+        const service = await DefaultKafkaLagService.create({
+          config: lagConfig,
+          store,
+          logger,
+        });
+        for (const cluster of lagConfig.clusters) {
+          await scheduler.scheduleTask({
+            id: `kafka-lag-sample-${cluster.name}`,
+            frequency: { seconds: lagConfig.sampleIntervalSeconds },
+            timeout: { seconds: 60 },
+            initialDelay: { seconds: 1 },
+            // Every instance keeps its own recent snapshots in memory.
+            scope: 'local',
+            fn: () => service.sample(cluster.name),
+          });
+        }
+        if (lagConfig.clusters.length === 0) {
+          logger.info(
+            'No Kafka clusters configured (kafka.clusters); nothing to sample',
+          );
+        }
+        httpRouter.use(await createRouter({ httpAuth, permissions, service }));
+      },
+    });
+  },
+});

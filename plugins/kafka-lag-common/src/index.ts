@@ -1,0 +1,8 @@
+/**
+ * Shared by the Kafka lag plugin's frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './annotation';
+export * from './permissions';

@@ -72,6 +72,8 @@ export interface GroupSummary {
   topics: string[];
   totalLag: number;
   maxLagSeconds: number | null;
+  /** true when maxLagSeconds is a lower bound (older than the stored history). */
+  maxLagSecondsIsLowerBound: boolean;
   status: LagStatus;
   /** Seconds to reach zero lag at the current net consumption rate; null when not draining. */
   timeToDrainSeconds: number | null;

@@ -164,7 +164,9 @@ export class DefaultKafkaLagService implements KafkaLagService {
       const known = [...this.clusters.keys()];
       throw new NotFoundError(
         `Unknown Kafka cluster '${cluster}'. Clusters are configured under kafka.clusters ${
-          known.length ? `(configured: ${known.join(', ')})` : '(none configured)'
+          known.length
+            ? `(configured: ${known.join(', ')})`
+            : '(none configured)'
         }`,
       );
     }
@@ -277,6 +279,9 @@ export class DefaultKafkaLagService implements KafkaLagService {
     const secondsKnown = partitions
       .map(p => p.lagSeconds)
       .filter((s): s is number => s !== null);
+    const maxLagSeconds = secondsKnown.length
+      ? Math.max(...secondsKnown)
+      : null;
     return {
       partitions,
       summary: {
@@ -286,7 +291,10 @@ export class DefaultKafkaLagService implements KafkaLagService {
         memberCount: group.members.length,
         topics: [...topics].sort(),
         totalLag,
-        maxLagSeconds: secondsKnown.length ? Math.max(...secondsKnown) : null,
+        maxLagSeconds,
+        maxLagSecondsIsLowerBound: partitions.some(
+          p => p.lagSecondsIsLowerBound && p.lagSeconds === maxLagSeconds,
+        ),
         status: worstStatus(partitions.map(p => p.status)),
         timeToDrainSeconds: timeToDrain(totalLag, drainFirst, drainLast),
         neverCommittedPartitions: partitions.filter(p => p.neverCommitted)

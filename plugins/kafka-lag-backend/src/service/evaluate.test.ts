@@ -113,9 +113,18 @@ describe('partitionStatus', () => {
     ).toBe('REWINDING');
   });
 
-  it('is UNKNOWN when never committed or with one sample behind', () => {
+  it('is UNKNOWN when never committed, or behind with too few samples for a trend', () => {
     expect(partitionStatus(samples([[100, null]]), true)).toBe('UNKNOWN');
     expect(partitionStatus(samples([[100, 50]]), true)).toBe('UNKNOWN');
+    expect(
+      partitionStatus(
+        samples([
+          [100, 50],
+          [200, 100],
+        ]),
+        true,
+      ),
+    ).toBe('UNKNOWN');
   });
 });
 

@@ -18,6 +18,9 @@ export const effectiveLag = (sample: PartitionSample) =>
     ? null
     : Math.max(0, sample.endOffset - sample.committed);
 
+/** Samples needed before a partition that is behind gets a trend-based status. */
+export const MIN_SAMPLES_FOR_TREND = 3;
+
 const caughtUp = (sample: PartitionSample) =>
   (effectiveLag(sample) ?? 0) <= TRANSACTION_MARKER_LAG;
 
@@ -40,7 +43,8 @@ export function partitionStatus(
   }
   // Caught up at any point of the window: keeping up (Burrow's first rule).
   if (committed.some(caughtUp)) return 'OK';
-  if (committed.length < 2) return 'UNKNOWN';
+  // A trend needs a few samples: judge nothing before (Burrow waits for its window too).
+  if (committed.length < MIN_SAMPLES_FOR_TREND) return 'UNKNOWN';
   const first = committed[0];
   if (first.committed === latest.committed) {
     return hasMembers ? 'STALLED' : 'STOPPED';

@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+
+/*
+ * The Kafka lag plugin against the sandbox's real brokers and workload
+ * (e2e/app-config.e2e.yaml points kafka.clusters at them).
+ */
+test('the Kafka lag page lists the workload groups, and a component shows its group', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Kafka lag' }).click();
+  await expect(page).toHaveURL(/\/kafka-lag/);
+
+  // The first sample arrives within kafkaLag.sampleIntervalSeconds.
+  await expect(page.getByText('llm-ingestors').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByText('webapp-consumer').first()).toBeVisible();
+  await expect(page.getByText('release-notifier').first()).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('kafka-lag-page.png'),
+    fullPage: true,
+  });
+
+  // The group detail: one row per partition of raw-events.
+  await page.getByText('llm-ingestors').first().click();
+  await expect(page).toHaveURL(
+    /group=platform-kafka%2Fllm-ingestors|group=platform-kafka\/llm-ingestors/,
+  );
+  await expect(page.getByText('Partitions (12)')).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('kafka-lag-group.png'),
+    fullPage: true,
+  });
+
+  // The entity card on the consumer's component page.
+  await page.goto('/catalog/default/component/webapp-consumer');
+  await expect(
+    page.getByText('Kafka consumer lag', { exact: true }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'platform-kafka/webapp-consumer' }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('webapp-consumer-entity.png'),
+    fullPage: true,
+  });
+});

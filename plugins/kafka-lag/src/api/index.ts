@@ -1,0 +1,3 @@
+export { kafkaLagApiRef } from './KafkaLagApi';
+export type { KafkaLagApi, GroupsResponse } from './KafkaLagApi';
+export { KafkaLagClient } from './KafkaLagClient';

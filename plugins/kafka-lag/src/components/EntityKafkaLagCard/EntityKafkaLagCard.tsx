@@ -1,0 +1,239 @@
+import { useMemo } from 'react';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  ConsumerGroupRef,
+  GroupSummary,
+  KAFKA_CONSUMER_GROUPS_ANNOTATION,
+  LagHistoryPoint,
+  formatConsumerGroupRef,
+} from '@internal/plugin-kafka-lag-common';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import MuiLink from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { KafkaLagApi, kafkaLagApiRef } from '../../api';
+import { errorTitle } from '../../lib/errors';
+import {
+  ANNOTATION_SHAPE,
+  readConsumerGroupsAnnotation,
+} from '../../lib/annotation';
+import { formatCount, formatDuration } from '../../lib/format';
+import { groupSearch } from '../../lib/refs';
+import { rootRouteRef } from '../../routes';
+import { LagSparkline } from '../LagSparkline';
+import { LagStatusChip } from '../LagStatusChip';
+
+const SPARKLINE_WINDOW_SECONDS = 3_600;
+const TITLE = 'Kafka consumer lag';
+
+export interface EntityKafkaLagCardProps {
+  /** When given, group names select a group instead of linking to the Kafka lag page. */
+  onSelect?: (ref: ConsumerGroupRef) => void;
+  /** The group to highlight (with onSelect). */
+  selected?: ConsumerGroupRef;
+}
+
+interface CardData {
+  groups: GroupSummary[];
+  missing: { ref: string; reason: string }[];
+  /** Last hour of total lag per `cluster/group`; absent when that request failed. */
+  histories: Map<string, LagHistoryPoint[]>;
+}
+
+async function loadCardData(
+  api: KafkaLagApi,
+  refs: ConsumerGroupRef[],
+): Promise<CardData> {
+  const { groups, missing } = await api.getGroups(refs);
+  // The summaries carry no history; the sparklines come from each group's
+  // detail. A failure there only costs that group its sparkline.
+  const details = await Promise.allSettled(
+    groups.map(g => api.getGroup(g, SPARKLINE_WINDOW_SECONDS)),
+  );
+  const histories = new Map<string, LagHistoryPoint[]>();
+  details.forEach((result, i) => {
+    if (result.status === 'fulfilled') {
+      histories.set(formatConsumerGroupRef(groups[i]), result.value.history);
+    }
+  });
+  return { groups, missing, histories };
+}
+
+function GroupName(props: {
+  group: GroupSummary;
+  onSelect?: (ref: ConsumerGroupRef) => void;
+}) {
+  const { group, onSelect } = props;
+  const pageRoute = useRouteRef(rootRouteRef);
+  const label = formatConsumerGroupRef(group);
+  if (onSelect) {
+    return (
+      <MuiLink
+        component="button"
+        variant="body2"
+        onClick={() => onSelect({ cluster: group.cluster, group: group.group })}
+      >
+        {label}
+      </MuiLink>
+    );
+  }
+  if (pageRoute) {
+    return <Link to={`${pageRoute()}${groupSearch(group)}`}>{label}</Link>;
+  }
+  return <>{label}</>;
+}
+
+function GroupsTable(
+  props: { refs: ConsumerGroupRef[] } & EntityKafkaLagCardProps,
+) {
+  const { refs, onSelect, selected } = props;
+  const api = useApi(kafkaLagApiRef);
+  const { value, loading, error } = useAsyncRetry(
+    () => loadCardData(api, refs),
+    [api, refs],
+  );
+
+  if (error) {
+    return <ResponseErrorPanel error={error} title={errorTitle(error)} />;
+  }
+  if (!value) {
+    return loading ? <Progress /> : null;
+  }
+  const selectedKey = selected && formatConsumerGroupRef(selected);
+  return (
+    <Stack spacing={2}>
+      {value.groups.length > 0 && (
+        <Table size="small" aria-label="consumer groups">
+          <TableHead>
+            <TableRow>
+              <TableCell>Group</TableCell>
+              <TableCell align="right">Total lag</TableCell>
+              <TableCell align="right">Lag (time)</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Last hour</TableCell>
+              <TableCell align="right">Members</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {value.groups.map(g => {
+              const key = formatConsumerGroupRef(g);
+              return (
+                <TableRow key={key} selected={key === selectedKey}>
+                  <TableCell>
+                    <GroupName group={g} onSelect={onSelect} />
+                    {g.stale && (
+                      <Typography
+                        component="span"
+                        variant="caption"
+                        color="warning.main"
+                        title="The latest sampling of this cluster failed: these are its last good figures"
+                      >
+                        {' '}
+                        (stale)
+                      </Typography>
+                    )}
+                  </TableCell>
+                  <TableCell align="right">{formatCount(g.totalLag)}</TableCell>
+                  <TableCell align="right">
+                    {g.maxLagSecondsIsLowerBound ? '≥ ' : ''}
+                    {formatDuration(g.maxLagSeconds)}
+                  </TableCell>
+                  <TableCell>
+                    <LagStatusChip status={g.status} />
+                  </TableCell>
+                  <TableCell>
+                    <LagSparkline history={value.histories.get(key)} />
+                  </TableCell>
+                  <TableCell align="right">{g.memberCount}</TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+      {value.missing.length > 0 && (
+        <Alert severity="warning">
+          <AlertTitle>
+            {value.missing.length === 1
+              ? 'One consumer group has no figures'
+              : `${value.missing.length} consumer groups have no figures`}
+          </AlertTitle>
+          <ul style={{ margin: 0, paddingLeft: 20 }}>
+            {value.missing.map(m => (
+              <li key={m.ref}>
+                <strong>{m.ref}</strong>: {m.reason}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+/**
+ * Lag of the consumer groups named in the entity's
+ * `kafka.apache.org/consumer-groups` annotation.
+ */
+export function EntityKafkaLagCard(props: EntityKafkaLagCardProps) {
+  const { entity } = useEntity();
+  const annotations = entity.metadata.annotations;
+  const reading = useMemo(
+    () => readConsumerGroupsAnnotation(annotations),
+    [annotations],
+  );
+
+  if (reading.kind === 'missing') {
+    return (
+      <InfoCard title={TITLE}>
+        <MissingAnnotationEmptyState
+          annotation={KAFKA_CONSUMER_GROUPS_ANNOTATION}
+        />
+      </InfoCard>
+    );
+  }
+  if (reading.kind === 'malformed') {
+    return (
+      <InfoCard title={TITLE}>
+        <Alert severity="error">
+          <AlertTitle>
+            The {KAFKA_CONSUMER_GROUPS_ANNOTATION} annotation is malformed
+          </AlertTitle>
+          <Typography variant="body2" gutterBottom>
+            {reading.message}
+          </Typography>
+          <Typography variant="body2">
+            Expected <code>{ANNOTATION_SHAPE}</code>; found{' '}
+            <code>{JSON.stringify(reading.value)}</code>.
+          </Typography>
+        </Alert>
+      </InfoCard>
+    );
+  }
+  return (
+    <InfoCard title={TITLE}>
+      <GroupsTable
+        refs={reading.refs}
+        onSelect={props.onSelect}
+        selected={props.selected}
+      />
+    </InfoCard>
+  );
+}

@@ -1,0 +1,2 @@
+export { EntityKafkaLagCard } from './EntityKafkaLagCard';
+export type { EntityKafkaLagCardProps } from './EntityKafkaLagCard';

@@ -1,0 +1,1 @@
+export { EntityKafkaLagContent } from './EntityKafkaLagContent';

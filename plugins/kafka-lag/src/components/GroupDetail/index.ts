@@ -1,0 +1,2 @@
+export { GroupDetail, HISTORY_WINDOWS } from './GroupDetail';
+export type { GroupDetailProps } from './GroupDetail';

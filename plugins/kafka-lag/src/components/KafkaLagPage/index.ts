@@ -1,0 +1,1 @@
+export { KafkaLagPage, ConsumerGroupsOverview } from './KafkaLagPage';

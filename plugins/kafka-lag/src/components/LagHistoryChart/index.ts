@@ -1,0 +1,2 @@
+export { LagHistoryChart } from './LagHistoryChart';
+export type { LagHistoryChartProps } from './LagHistoryChart';

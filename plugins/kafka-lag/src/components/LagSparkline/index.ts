@@ -1,0 +1,2 @@
+export { LagSparkline } from './LagSparkline';
+export type { LagSparklineProps } from './LagSparkline';

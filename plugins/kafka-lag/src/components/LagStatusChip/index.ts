@@ -1,0 +1,2 @@
+export { LagStatusChip, LAG_STATUS_DESCRIPTIONS } from './LagStatusChip';
+export type { LagStatusChipProps } from './LagStatusChip';

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { sandboxEnv } from './env';
+export { consumerGroupCommandLag } from './groupCommand';
 export {
   WORKLOAD_GROUPS,
   WORKLOAD_TOPICS,

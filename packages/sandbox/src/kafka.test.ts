@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { sandboxEnv } from './env';
+import { consumerGroupCommandLag } from './groupCommand';
 import { WORKLOAD_GROUPS, ensureTopics } from './workload';
 
 jest.setTimeout(180_000);
@@ -24,31 +25,6 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 beforeAll(() => admin.connect());
 afterAll(() => admin.disconnect());
-
-/** Per-partition lag of every group, from Kafka's ConsumerGroupCommand. */
-async function groupCommandLag() {
-  const { stdout } = await run(
-    'java',
-    [
-      '-cp',
-      `${env.kafkaLib}/*`,
-      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
-      '--bootstrap-server',
-      env.kafkaBrokers[0],
-      '--describe',
-      '--all-groups',
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const rows = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const [group, topic, partition, , , lag] = line.trim().split(/\s+/);
-    if (group && group !== 'GROUP' && lag !== undefined) {
-      rows.set(`${group}/${topic}/${partition}`, lag);
-    }
-  }
-  return rows;
-}
 
 async function lagOf(groupId: string, topic: string) {
   const [ends, [committed]] = await Promise.all([
@@ -134,7 +110,7 @@ describe('sandbox kafka', () => {
     } finally {
       await run(env.cli, ['kafka', 'start-broker', '3']);
     }
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 120; i++) {
       const { brokers } = await admin.describeCluster();
       if (brokers.length === 3) break;
       await sleep(1000);
@@ -179,7 +155,7 @@ describe('sandbox kafka', () => {
 
     // The same figures as Kafka's own tool (the producer keeps writing between the
     // two reads, so compare the frozen groups exactly).
-    const truth = await groupCommandLag();
+    const truth = await consumerGroupCommandLag();
     const notifierTruth = notifier
       .filter(p => p.committed !== '-1')
       .map(p => ({

@@ -36,10 +36,9 @@ export const WORKLOAD_GROUPS = {
 const RAW_EVENTS_PER_SECOND = 20;
 const BURST_SIZE = 300;
 const BURST_EVERY_MS = 45_000;
-// The ingestors work on every partition at once, each message taking 1.2 s:
-// ~10 messages/s in all, slower than the producer, and every partition moves.
-const INGESTOR_MS_PER_MESSAGE = 1200;
-const INGESTOR_CONCURRENCY = 12;
+// ~10 messages/s: slower than the producer. Small fetches (a few messages per
+// partition) make every partition advance at each round.
+const INGESTOR_MS_PER_MESSAGE = 100;
 const RELEASE_EVERY_MS = 10_000;
 const SEED_RELEASES = 6;
 
@@ -95,9 +94,18 @@ async function produce(producer: Producer, stopped: () => boolean) {
     const burst = tick - lastBurst >= BURST_EVERY_MS;
     const count = burst ? BURST_SIZE : RAW_EVENTS_PER_SECOND;
     if (burst) lastBurst = tick;
-    const messages = [];
-    for (let n = 0; n < count; n++) messages.push(rawEvent(i++));
-    await producer.send({ topic: 'raw-events', acks: -1, messages });
+    // A burst goes out as several ordinary sends, so that no record batch is huge.
+    for (let sent = 0; sent < count; sent += RAW_EVENTS_PER_SECOND) {
+      const messages = [];
+      for (
+        let n = sent;
+        n < Math.min(count, sent + RAW_EVENTS_PER_SECOND);
+        n++
+      ) {
+        messages.push(rawEvent(i++));
+      }
+      await producer.send({ topic: 'raw-events', acks: -1, messages });
+    }
     if (tick - lastRelease >= RELEASE_EVERY_MS) {
       lastRelease = tick;
       await producer.send({
@@ -236,14 +244,16 @@ async function startIngestors(
   kafka: KafkaClient,
   producer: Producer,
 ): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: WORKLOAD_GROUPS.fallsBehind });
+  const consumer = kafka.consumer({
+    groupId: WORKLOAD_GROUPS.fallsBehind,
+    maxBytesPerPartition: 512,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
   await consumer.run({
     // Commit every second while working through a large batch, as a real
     // slow consumer would, so its committed offsets move steadily.
     autoCommitInterval: 1000,
-    partitionsConsumedConcurrently: INGESTOR_CONCURRENCY,
     eachMessage: async ({ message }) => {
       await sleep(INGESTOR_MS_PER_MESSAGE); // the "LLM" is slow
       const event = JSON.parse(message.value?.toString() ?? '{}');

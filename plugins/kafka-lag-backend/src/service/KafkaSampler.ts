@@ -137,22 +137,25 @@ export class KafkaSampler {
         m.assignments.forEach(a => topicNames.add(a.topic)),
       );
     }
+    // Groups keep commits for topics deleted since: ask only for topics that exist.
+    const existing = new Set(await admin.listTopics());
     const topics: ClusterSnapshot['topics'] = {};
-    await mapLimited([...topicNames], async topic => {
-      try {
-        const partitions = await admin.fetchTopicOffsets(topic);
-        topics[topic] = Object.fromEntries(
-          partitions.map(p => [p.partition, [Number(p.high), Number(p.low)]]),
-        );
-      } catch (error) {
-        // A deleted topic that a group still has commits for: leave it out.
-        if (
-          (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION'
-        ) {
-          throw error;
+    await mapLimited(
+      [...topicNames].filter(t => existing.has(t)),
+      async topic => {
+        try {
+          const partitions = await admin.fetchTopicOffsets(topic);
+          topics[topic] = Object.fromEntries(
+            partitions.map(p => [p.partition, [Number(p.high), Number(p.low)]]),
+          );
+        } catch (error) {
+          // Deleted since listTopics: leave it out.
+          if ((await admin.listTopics()).includes(topic)) {
+            throw error;
+          }
         }
-      }
-    });
+      },
+    );
     this.logger.debug('sampled kafka cluster', {
       cluster: this.cluster.name,
       groups: groups.length,

@@ -41,6 +41,16 @@ export function partitionStatus(
       return 'REWINDING';
     }
   }
+  if (caughtUp(latest)) return 'OK';
+  // Behind with nobody consuming and no commit over the window: stopped, whatever
+  // the lag was earlier in the window.
+  if (
+    !hasMembers &&
+    committed.length >= 2 &&
+    committed[0].committed === latest.committed
+  ) {
+    return 'STOPPED';
+  }
   // Caught up at any point of the window: keeping up (Burrow's first rule).
   if (committed.some(caughtUp)) return 'OK';
   // A trend needs a few samples: judge nothing before (Burrow waits for its window too).

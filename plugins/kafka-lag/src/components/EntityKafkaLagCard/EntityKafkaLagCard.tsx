@@ -29,6 +29,7 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { KafkaLagApi, kafkaLagApiRef } from '../../api';
+import { StaleMark } from '../StaleMark';
 import { errorTitle } from '../../lib/errors';
 import {
   ANNOTATION_SHAPE,
@@ -138,17 +139,7 @@ function GroupsTable(
                 <TableRow key={key} selected={key === selectedKey}>
                   <TableCell>
                     <GroupName group={g} onSelect={onSelect} />
-                    {g.stale && (
-                      <Typography
-                        component="span"
-                        variant="caption"
-                        color="warning.main"
-                        title="The latest sampling of this cluster failed: these are its last good figures"
-                      >
-                        {' '}
-                        (stale)
-                      </Typography>
-                    )}
+                    {g.stale && <StaleMark />}
                   </TableCell>
                   <TableCell align="right">{formatCount(g.totalLag)}</TableCell>
                   <TableCell align="right">

@@ -23,6 +23,7 @@ import { useLocation, useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { kafkaLagApiRef } from '../../api';
+import { StaleMark } from '../StaleMark';
 import { errorTitle } from '../../lib/errors';
 import {
   formatAge,
@@ -58,17 +59,7 @@ const columns: TableColumn<GroupRow>[] = [
     render: row => (
       <>
         {row.cluster}
-        {row.stale && (
-          <Typography
-            component="span"
-            variant="caption"
-            color="warning.main"
-            title="The latest sampling of this cluster failed: these are its last good figures"
-          >
-            {' '}
-            (stale)
-          </Typography>
-        )}
+        {row.stale && <StaleMark />}
       </>
     ),
   },

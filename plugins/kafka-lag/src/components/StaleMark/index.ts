@@ -1,0 +1,1 @@
+export { StaleMark } from './StaleMark';

@@ -101,9 +101,16 @@ describe('partitionStatus', () => {
   });
 
   it('is STOPPED when nobody consumes, even if it was caught up earlier in the window', () => {
-    expect(partitionStatus(samples([[50, 50], [60, 50], [70, 50]]), false)).toBe(
-      'STOPPED',
-    );
+    expect(
+      partitionStatus(
+        samples([
+          [50, 50],
+          [60, 50],
+          [70, 50],
+        ]),
+        false,
+      ),
+    ).toBe('STOPPED');
   });
 
   it('is REWINDING when the committed offset goes backwards', () => {

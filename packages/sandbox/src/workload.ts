@@ -36,9 +36,11 @@ export const WORKLOAD_GROUPS = {
 const RAW_EVENTS_PER_SECOND = 20;
 const BURST_SIZE = 300;
 const BURST_EVERY_MS = 45_000;
-// ~10 messages/s: slower than the producer. Small fetches (a few messages per
+// ~10 messages/s in all (three partitions at a time, one per broker, 300 ms a
+// message): slower than the producer. Small fetches (a few messages per
 // partition) make every partition advance at each round.
-const INGESTOR_MS_PER_MESSAGE = 100;
+const INGESTOR_MS_PER_MESSAGE = 300;
+const INGESTOR_MESSAGES_PER_ROUND = 2;
 const RELEASE_EVERY_MS = 10_000;
 const SEED_RELEASES = 6;
 
@@ -251,25 +253,42 @@ async function startIngestors(
   await consumer.connect();
   await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
   await consumer.run({
-    // Commit every second while working through a large batch, as a real
-    // slow consumer would, so its committed offsets move steadily.
+    // Commit every second, as a real slow consumer would.
     autoCommitInterval: 1000,
-    eachMessage: async ({ message }) => {
-      await sleep(INGESTOR_MS_PER_MESSAGE); // the "LLM" is slow
-      const event = JSON.parse(message.value?.toString() ?? '{}');
-      await producer.send({
-        topic: 'enriched-events',
-        acks: -1,
-        messages: [
-          {
-            key: message.key,
-            value: JSON.stringify({
-              id: event.id,
-              summary: `summary of ${event.id}`,
-            }),
-          },
-        ],
-      });
+    // A few messages of each partition per fetch round (the rest is fetched again):
+    // every partition advances steadily, none waits behind another's batch.
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      isRunning,
+      isStale,
+    }) => {
+      for (const message of batch.messages.slice(
+        0,
+        INGESTOR_MESSAGES_PER_ROUND,
+      )) {
+        if (!isRunning() || isStale()) break;
+        await sleep(INGESTOR_MS_PER_MESSAGE); // the "LLM" is slow
+        const event = JSON.parse(message.value?.toString() ?? '{}');
+        await producer.send({
+          topic: 'enriched-events',
+          acks: -1,
+          messages: [
+            {
+              key: message.key,
+              value: JSON.stringify({
+                id: event.id,
+                summary: `summary of ${event.id}`,
+              }),
+            },
+          ],
+        });
+        resolveOffset(message.offset);
+      }
+      await heartbeat();
     },
   });
   return consumer;

@@ -210,6 +210,14 @@ export class DefaultKafkaLagService implements KafkaLagService {
         for (const p of a.partitions) owner.set(`${a.topic}/${p}`, m.memberId);
       }
     }
+    const firstInWindow = windowGroups.find(w => w.group)?.group;
+    const groupProgressing =
+      firstInWindow !== undefined &&
+      Object.entries(group.commits).some(([topic, partitions]) =>
+        Object.entries(partitions).some(
+          ([p, offset]) => firstInWindow.commits[topic]?.[Number(p)] !== offset,
+        ),
+      );
     const topics = new Set(Object.keys(group.commits));
     group.members.forEach(m => m.assignments.forEach(a => topics.add(a.topic)));
 
@@ -265,7 +273,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
           lag: effectiveLag({ at: latest.at, endOffset, committed }),
           lagSeconds: seconds ? seconds.seconds : null,
           lagSecondsIsLowerBound: seconds?.lowerBound ?? false,
-          status: partitionStatus(samples, hasMembers),
+          status: partitionStatus(samples, hasMembers, groupProgressing),
           neverCommitted: committed === null,
           belowLogStart: committed !== null && committed < logStartOffset,
           memberId: owner.get(`${topic}/${partition}`),

@@ -87,6 +87,20 @@ describe('partitionStatus', () => {
     ).toBe('STALLED');
   });
 
+  it('is WARNING, not STALLED, when the group commits on its other partitions', () => {
+    expect(
+      partitionStatus(
+        samples([
+          [100, 50],
+          [120, 50],
+          [140, 50],
+        ]),
+        true,
+        true,
+      ),
+    ).toBe('WARNING');
+  });
+
   it('is STOPPED when nobody consumes and the group is behind', () => {
     expect(
       partitionStatus(

@@ -27,11 +27,14 @@ const caughtUp = (sample: PartitionSample) =>
 /**
  * Status of one partition from its last samples (oldest first), after Burrow's
  * rules. `hasMembers` tells STALLED (consumers connected, offset stuck) from
- * STOPPED (nobody consuming).
+ * STOPPED (nobody consuming); a partition stuck while the group commits on others
+ * is WARNING.
  */
 export function partitionStatus(
   window: PartitionSample[],
   hasMembers: boolean,
+  /** The group moved its commits on some partition within the window. */
+  groupProgressing = false,
 ): LagStatus {
   const latest = window[window.length - 1];
   if (!latest || latest.committed === null) return 'UNKNOWN';
@@ -57,7 +60,10 @@ export function partitionStatus(
   if (committed.length < MIN_SAMPLES_FOR_TREND) return 'UNKNOWN';
   const first = committed[0];
   if (first.committed === latest.committed) {
-    return hasMembers ? 'STALLED' : 'STOPPED';
+    if (!hasMembers) return 'STOPPED';
+    // Stuck here while reading elsewhere is a slow consumer (clients do not
+    // serve partitions evenly); stuck everywhere is a stalled one.
+    return groupProgressing ? 'WARNING' : 'STALLED';
   }
   // Committing, but behind more at every sample than at the one before.
   const lags = committed.map(s => effectiveLag(s)!);

@@ -32,6 +32,7 @@ interface ClusterState {
 interface Evaluation {
   summary: GroupSummary;
   partitions: PartitionLag[];
+  members: GroupDetail['members'];
 }
 
 export class DefaultKafkaLagService implements KafkaLagService {
@@ -119,21 +120,16 @@ export class DefaultKafkaLagService implements KafkaLagService {
     ref: ConsumerGroupRef,
     windowSeconds: number,
   ): Promise<GroupDetail> {
-    const state = this.stateOf(ref.cluster);
-    const evaluation = this.evaluate(ref, state);
-    const latest = state.snapshots[state.snapshots.length - 1];
-    const group = latest.groups.find(g => g.group === ref.group)!;
+    const { summary, partitions, members } = this.evaluate(
+      ref,
+      this.stateOf(ref.cluster),
+    );
     const history = await this.store.loadHistory(
       ref.cluster,
       ref.group,
-      latest.at - windowSeconds * 1000,
+      Date.parse(summary.sampledAt) - windowSeconds * 1000,
     );
-    return {
-      ...evaluation.summary,
-      members: group.members,
-      partitions: evaluation.partitions,
-      history,
-    };
+    return { ...summary, members, partitions, history };
   }
 
   async getGroups(refs: ConsumerGroupRef[]) {
@@ -143,11 +139,8 @@ export class DefaultKafkaLagService implements KafkaLagService {
       try {
         const state = this.stateOf(ref.cluster);
         const summary = state.summaries.find(s => s.group === ref.group);
-        if (summary) {
-          groups.push(summary);
-        } else {
-          this.evaluate(ref, state); // throws the reason
-        }
+        // Not in the summaries: evaluating throws why (not sampled yet, no such group).
+        groups.push(summary ?? this.evaluate(ref, state).summary);
       } catch (error) {
         missing.push({
           ref: formatConsumerGroupRef(ref),
@@ -181,7 +174,8 @@ export class DefaultKafkaLagService implements KafkaLagService {
     );
   }
 
-  private evaluate(ref: ConsumerGroupRef, state: ClusterState): Evaluation {
+  /** The latest snapshot and the group in it, or the error that says why not. */
+  private latestGroup(ref: ConsumerGroupRef, state: ClusterState) {
     const latest = state.snapshots[state.snapshots.length - 1];
     if (!latest) {
       throw new ServiceUnavailableError(
@@ -198,6 +192,11 @@ export class DefaultKafkaLagService implements KafkaLagService {
         `No consumer group '${ref.group}' on Kafka cluster '${ref.cluster}'`,
       );
     }
+    return { latest, group };
+  }
+
+  private evaluate(ref: ConsumerGroupRef, state: ClusterState): Evaluation {
+    const { latest, group } = this.latestGroup(ref, state);
     const window = state.snapshots.slice(-this.config.statusWindow);
     const windowGroups = window.map(s => ({
       snapshot: s,
@@ -292,6 +291,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
       : null;
     return {
       partitions,
+      members: group.members,
       summary: {
         cluster: ref.cluster,
         group: ref.group,

@@ -1,4 +1,7 @@
-import { ConsumerGroupRef } from '@internal/plugin-kafka-lag-common';
+import {
+  ConsumerGroupRef,
+  formatConsumerGroupRef,
+} from '@internal/plugin-kafka-lag-common';
 
 /** Query parameter of the Kafka lag page that opens one group's detail. */
 export const GROUP_QUERY_PARAM = 'group';
@@ -24,6 +27,6 @@ export function parseGroupParam(
 /** The query string (with '?') that opens a group's detail on the page. */
 export function groupSearch(ref: ConsumerGroupRef): string {
   return `?${new URLSearchParams({
-    [GROUP_QUERY_PARAM]: `${ref.cluster}/${ref.group}`,
+    [GROUP_QUERY_PARAM]: formatConsumerGroupRef(ref),
   })}`;
 }

@@ -445,8 +445,13 @@ cmd_k8s() {
   shift || true
   case "$action" in
     kubectl) kubectl_admin "$@" ;;
+    restart)
+      down_k8s
+      up_k8s
+      write_local_config
+      ;;
     scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" "$@" ;;
     unscale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --remove ;;
-    *) die "usage: sandbox k8s kubectl ARGS... | scale --nodes N --pods M | unscale" ;;
+    *) die "usage: sandbox k8s kubectl ARGS... | restart | scale --nodes N --pods M | unscale" ;;
   esac
 }

@@ -1,0 +1,192 @@
+import { Config } from '@backstage/config';
+
+export interface OpenAiEndpointConfig {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+}
+
+export interface IngestorEmbeddingsConfig {
+  connection?: string;
+  table: string;
+  columns: {
+    sourceRef: string;
+    chunkIndex: string;
+    content: string;
+    embedding: string;
+  };
+  entityRef?: string;
+  reuseEmbeddings: boolean;
+  title: string;
+  urlTemplate?: string;
+}
+
+export interface RagChatConfig {
+  chat?: OpenAiEndpointConfig & {
+    temperature: number;
+    maxTokens: number;
+    firstTokenTimeoutMs: number;
+  };
+  embeddings?: OpenAiEndpointConfig & { batchSize: number };
+  dimensions: number;
+  store: {
+    connection?: string;
+    schema: string;
+    dataDir?: string;
+    efSearch: number;
+  };
+  sources: {
+    catalog: { enabled: boolean; kinds?: string[] };
+    docs: { paths: string[]; root?: string; urlBase?: string };
+    ingestorEmbeddings?: IngestorEmbeddingsConfig;
+  };
+  index: { intervalMinutes: number; maxChunkChars: number };
+  retrieval: {
+    passages: number;
+    candidates: number;
+    rrfK: number;
+    minSimilarity: number;
+    minTermCoverage: number;
+  };
+  limits: {
+    maxQuestionChars: number;
+    questionsPerMinute: number;
+    historyTurns: number;
+  };
+}
+
+/**
+ * An endpoint counts as configured when both its base URL and model are set;
+ * one without the other is a mistake worth failing on at start-up.
+ */
+function readEndpoint(
+  config: Config,
+  key: string,
+): OpenAiEndpointConfig | undefined {
+  const baseUrl = config.getOptionalString(`${key}.baseUrl`);
+  const model = config.getOptionalString(`${key}.model`);
+  if (!baseUrl && !model) {
+    return undefined;
+  }
+  if (!baseUrl || !model) {
+    throw new Error(
+      `${key}.baseUrl and ${key}.model must be set together (only ${
+        baseUrl ? 'baseUrl' : 'model'
+      } is set)`,
+    );
+  }
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    model,
+    apiKey: config.getOptionalString(`${key}.apiKey`),
+  };
+}
+
+/** Reads ragChat.* (see config.d.ts for the keys and defaults). */
+export function readRagChatConfig(config: Config): RagChatConfig {
+  const chat = readEndpoint(config, 'ragChat.chat');
+  const embeddings = readEndpoint(config, 'ragChat.embeddings');
+  const ingestor = config.getOptionalConfig(
+    'ragChat.sources.ingestorEmbeddings',
+  );
+  const schema = config.getOptionalString('ragChat.store.schema') ?? 'rag_chat';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new Error(
+      `ragChat.store.schema must be a lower-case SQL identifier, got '${schema}'`,
+    );
+  }
+  return {
+    chat: chat && {
+      ...chat,
+      temperature: config.getOptionalNumber('ragChat.chat.temperature') ?? 0.1,
+      maxTokens: config.getOptionalNumber('ragChat.chat.maxTokens') ?? 800,
+      firstTokenTimeoutMs:
+        (config.getOptionalNumber('ragChat.chat.firstTokenTimeoutSeconds') ??
+          30) * 1000,
+    },
+    embeddings: embeddings && {
+      ...embeddings,
+      batchSize: config.getOptionalNumber('ragChat.embeddings.batchSize') ?? 32,
+    },
+    dimensions:
+      config.getOptionalNumber('ragChat.embeddings.dimensions') ?? 384,
+    store: {
+      connection: config.getOptionalString('ragChat.store.connection'),
+      schema,
+      dataDir: config.getOptionalString('ragChat.store.dataDir'),
+      efSearch: config.getOptionalNumber('ragChat.store.efSearch') ?? 100,
+    },
+    sources: {
+      catalog: {
+        enabled:
+          config.getOptionalBoolean('ragChat.sources.catalog.enabled') ?? true,
+        kinds: config.getOptionalStringArray('ragChat.sources.catalog.kinds'),
+      },
+      docs: {
+        paths:
+          config.getOptionalStringArray('ragChat.sources.docs.paths') ?? [],
+        root: config.getOptionalString('ragChat.sources.docs.root'),
+        urlBase: config.getOptionalString('ragChat.sources.docs.urlBase'),
+      },
+      ingestorEmbeddings: ingestor && {
+        connection: ingestor.getOptionalString('connection'),
+        table: ingestor.getOptionalString('table') ?? 'ingestor_embeddings',
+        columns: {
+          sourceRef:
+            ingestor.getOptionalString('columns.sourceRef') ?? 'source_ref',
+          chunkIndex:
+            ingestor.getOptionalString('columns.chunkIndex') ?? 'chunk_index',
+          content: ingestor.getOptionalString('columns.content') ?? 'content',
+          embedding:
+            ingestor.getOptionalString('columns.embedding') ?? 'embedding',
+        },
+        entityRef: ingestor.getOptionalString('entityRef'),
+        reuseEmbeddings: ingestor.getOptionalBoolean('reuseEmbeddings') ?? true,
+        title: ingestor.getOptionalString('title') ?? 'Ingested: {ref}',
+        urlTemplate: ingestor.getOptionalString('urlTemplate'),
+      },
+    },
+    index: {
+      intervalMinutes:
+        config.getOptionalNumber('ragChat.index.intervalMinutes') ?? 10,
+      maxChunkChars:
+        config.getOptionalNumber('ragChat.index.maxChunkChars') ?? 1200,
+    },
+    retrieval: {
+      passages: config.getOptionalNumber('ragChat.retrieval.passages') ?? 6,
+      candidates:
+        config.getOptionalNumber('ragChat.retrieval.candidates') ?? 40,
+      rrfK: config.getOptionalNumber('ragChat.retrieval.rrfK') ?? 60,
+      minSimilarity:
+        config.getOptionalNumber('ragChat.retrieval.minSimilarity') ?? 0.3,
+      minTermCoverage:
+        config.getOptionalNumber('ragChat.retrieval.minTermCoverage') ?? 0.5,
+    },
+    limits: {
+      maxQuestionChars:
+        config.getOptionalNumber('ragChat.limits.maxQuestionChars') ?? 4000,
+      questionsPerMinute:
+        config.getOptionalNumber('ragChat.limits.questionsPerMinute') ?? 20,
+      historyTurns:
+        config.getOptionalNumber('ragChat.limits.historyTurns') ?? 6,
+    },
+  };
+}
+
+/** The notices that name the keys to set, shown in the UI and with answers. */
+export function configurationNotices(config: RagChatConfig): string[] {
+  const notices: string[] = [];
+  if (!config.chat) {
+    notices.push(
+      'No chat model is configured: answers quote the most relevant passages. ' +
+        'Set ragChat.chat.baseUrl and ragChat.chat.model (an OpenAI-compatible endpoint) for written answers.',
+    );
+  }
+  if (!config.embeddings) {
+    notices.push(
+      'No embeddings endpoint is configured: retrieval is full-text only. ' +
+        'Set ragChat.embeddings.baseUrl, ragChat.embeddings.model and ragChat.embeddings.dimensions for semantic search.',
+    );
+  }
+  return notices;
+}

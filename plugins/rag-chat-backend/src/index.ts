@@ -1,0 +1,6 @@
+/**
+ * Backend of the RAG chat plugin.
+ *
+ * @packageDocumentation
+ */
+export { ragChatPlugin as default } from './plugin';

@@ -1,0 +1,97 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { ragChatPermissions } from '@internal/plugin-rag-chat-common';
+import { configurationNotices, readRagChatConfig } from './config';
+import { createRouter } from './router';
+import { DefaultRagChatService } from './service/DefaultRagChatService';
+
+/**
+ * The RAG chat: an incrementally re-indexed store of the catalog, the
+ * repository's docs and the ingestors' embeddings, and streamed answers with
+ * citations under /api/rag-chat.
+ */
+export const ragChatPlugin = createBackendPlugin({
+  pluginId: 'rag-chat',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        userInfo,
+        auth,
+        permissions,
+        permissionsRegistry,
+        lifecycle,
+        catalog,
+      }) {
+        const chatConfig = readRagChatConfig(config);
+        for (const notice of configurationNotices(chatConfig)) {
+          logger.info(`RAG chat: ${notice}`);
+        }
+        permissionsRegistry.addPermissions(ragChatPermissions);
+        const service = await DefaultRagChatService.create({
+          config: chatConfig,
+          logger,
+          database,
+          catalog,
+          auth,
+        });
+        lifecycle.addShutdownHook(() => service.close());
+
+        // Every 30 s the task checks whether a run is due: at the configured
+        // interval, or sooner while the catalog is still filling up after start.
+        const intervalMs = chatConfig.index.intervalMinutes * 60_000;
+        let lastRunAt = 0;
+        await scheduler.scheduleTask({
+          id: 'rag-chat-index',
+          frequency: { seconds: 30 },
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: 5 },
+          // The embedded store lives in this process; a shared store is indexed once.
+          scope: chatConfig.store.connection ? 'global' : 'local',
+          fn: async () => {
+            const last = service.lastIndexRun;
+            const settling =
+              !last ||
+              (chatConfig.sources.catalog.enabled && !last.entity) ||
+              (!!last.entity &&
+                (!!last.entity.error ||
+                  last.entity.added +
+                    last.entity.updated +
+                    last.entity.deleted >
+                    0 ||
+                  last.entity.unchanged === 0));
+            if (!settling && Date.now() - lastRunAt < intervalMs) return;
+            lastRunAt = Date.now();
+            await service.reindex();
+          },
+        });
+
+        httpRouter.use(
+          await createRouter({ httpAuth, userInfo, permissions, service }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,163 @@
+import {
+  HttpAuthService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ChatStreamEvent,
+  formatChatStreamEvent,
+  ragChatAskPermission,
+  ragChatFeedbackExportPermission,
+} from '@internal/plugin-rag-chat-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { Asker, RagChatService } from './service/types';
+
+const askBody = z.object({
+  // The length limit is the service's (ragChat.limits.maxQuestionChars), with its own message.
+  question: z.string(),
+  conversationId: z.string().uuid().optional(),
+  entityRef: z.string().min(1).optional(),
+});
+const feedbackBody = z.object({
+  rating: z.enum(['up', 'down']),
+  comment: z.string().max(4000).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InputError(
+      result.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; '),
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Routes:
+ * - GET    /status                         what the chat can do, and the keys that would make it better
+ * - POST   /chat                           ask; the answer streams back as server-sent events
+ * - GET    /conversations                  the caller's conversations
+ * - GET    /conversations/:id              one of them with its messages
+ * - DELETE /conversations/:id
+ * - PUT    /messages/:id/feedback          thumbs up/down with an optional comment
+ * - GET    /feedback/export                every rating as regression cases (JSON Lines)
+ * - GET    /sources/:sourceId              an indexed doc or entity text, if the caller may read it
+ */
+export async function createRouter(options: {
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+  service: RagChatService;
+}): Promise<express.Router> {
+  const { httpAuth, userInfo, permissions, service } = options;
+  const router = Router();
+  // Larger than any allowed question, so that a too long one gets the chat's own 400.
+  router.use(express.json({ limit: '1mb' }));
+
+  const asker = async (
+    req: Request,
+    permission: BasicPermission = ragChatAskPermission,
+  ): Promise<Asker> => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed: ${permission.name}`);
+    }
+    const info = await userInfo.getUserInfo(credentials);
+    return {
+      userRef: info.userEntityRef,
+      principalRefs: [info.userEntityRef, ...info.ownershipEntityRefs],
+      credentials,
+    };
+  };
+
+  router.get('/status', async (req, res) => {
+    await asker(req);
+    res.json(await service.status());
+  });
+
+  router.post('/chat', async (req, res) => {
+    const who = await asker(req);
+    const body = parse(askBody, req.body);
+    const answer = await service.prepareAnswer(body, who);
+
+    const stopped = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) stopped.abort();
+    });
+    res.status(200);
+    res.set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      // no-transform keeps the compression middleware from buffering the stream.
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    const emit = (event: ChatStreamEvent) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(formatChatStreamEvent(event));
+      (res as unknown as { flush?: () => void }).flush?.();
+    };
+    try {
+      await answer.stream(emit, stopped.signal);
+    } catch (error) {
+      emit({ type: 'error', message: String(error) });
+    }
+    res.end();
+  });
+
+  router.get('/conversations', async (req, res) => {
+    const { userRef } = await asker(req);
+    res.json(await service.listConversations(userRef));
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const { userRef } = await asker(req);
+    res.json(await service.getConversation(userRef, req.params.id));
+  });
+
+  router.delete('/conversations/:id', async (req, res) => {
+    const { userRef } = await asker(req);
+    await service.deleteConversation(userRef, req.params.id);
+    res.status(204).end();
+  });
+
+  router.put('/messages/:id/feedback', async (req, res) => {
+    const { userRef } = await asker(req);
+    const body = parse(feedbackBody, req.body);
+    await service.setFeedback(userRef, req.params.id, body);
+    res.status(204).end();
+  });
+
+  router.get('/feedback/export', async (req, res) => {
+    await asker(req, ragChatFeedbackExportPermission);
+    const cases = await service.exportFeedback();
+    res
+      .type('application/x-ndjson')
+      .set(
+        'Content-Disposition',
+        'attachment; filename="rag-chat-regression-cases.jsonl"',
+      )
+      .send(cases.map(c => JSON.stringify(c)).join('\n'));
+  });
+
+  router.get('/sources/:sourceId', async (req, res) => {
+    const who = await asker(req);
+    res.json(await service.getSource(req.params.sourceId, who));
+  });
+
+  return router;
+}

@@ -1,0 +1,96 @@
+import { Passage } from '@internal/plugin-rag-chat-common';
+import { RagChatConfig } from '../config';
+import { EmbeddingsClient } from '../model/openai';
+import { AccessFilter, ChunkStore } from '../store/ChunkStore';
+import { reciprocalRankFusion } from './fusion';
+
+export interface Retrieval {
+  /** The relevant passages, best first, numbered from 1. */
+  passages: Passage[];
+  /** Whether vector search took part. */
+  usedVectors: boolean;
+  /** Set when the embeddings endpoint failed for this question (full-text only then). */
+  embeddingError?: string;
+  retrievalMs: number;
+}
+
+/**
+ * Hybrid retrieval: vector top-k (HNSW) and full-text top-k, each already
+ * filtered by the asker's access in SQL, fused by reciprocal rank. A fused
+ * candidate is relevant when its cosine similarity or its share of the
+ * question's terms reaches the configured threshold; only relevant ones become
+ * passages.
+ */
+export class Retriever {
+  constructor(
+    private readonly options: {
+      store: ChunkStore;
+      embeddings?: EmbeddingsClient;
+      retrieval: RagChatConfig['retrieval'];
+    },
+  ) {}
+
+  async retrieve(
+    query: string,
+    access: AccessFilter,
+    mode: 'hybrid' | 'vector' | 'lexical' = 'hybrid',
+  ): Promise<Retrieval> {
+    const started = performance.now();
+    const { store, embeddings, retrieval } = this.options;
+    let embeddingError: string | undefined;
+    let vector: number[] | undefined;
+    if (embeddings && mode !== 'lexical') {
+      try {
+        [vector] = await embeddings.embed([query]);
+      } catch (error) {
+        embeddingError = String(error);
+      }
+    }
+    const [vectorHits, lexicalHits] = await Promise.all([
+      vector
+        ? store.vectorSearch(vector, access, retrieval.candidates)
+        : Promise.resolve([]),
+      mode === 'vector'
+        ? Promise.resolve([])
+        : store.lexicalSearch(query, access, retrieval.candidates),
+    ]);
+    const similarity = new Map(vectorHits.map(h => [h.id, h.similarity]));
+    const coverage = new Map(lexicalHits.map(h => [h.id, h.coverage]));
+    const fused = reciprocalRankFusion(
+      [vectorHits.map(h => h.id), lexicalHits.map(h => h.id)],
+      retrieval.rrfK,
+    ).filter(
+      f =>
+        (similarity.get(f.id) ?? -1) >= retrieval.minSimilarity ||
+        (coverage.get(f.id) ?? 0) >= retrieval.minTermCoverage,
+    );
+    const top = fused.slice(0, retrieval.passages);
+    const chunks = await store.getChunks(top.map(f => f.id));
+    const passages = top.flatMap((f, i): Passage[] => {
+      const chunk = chunks.get(f.id);
+      if (!chunk) return [];
+      return [
+        {
+          n: i + 1,
+          sourceId: chunk.sourceId,
+          kind: chunk.kind,
+          title: chunk.title,
+          heading: chunk.heading,
+          url: chunk.url,
+          entityRef: chunk.entityRef,
+          text: chunk.text,
+          score: f.score,
+          similarity: similarity.get(f.id),
+          termCoverage: coverage.get(f.id),
+        },
+      ];
+    });
+    passages.forEach((p, i) => (p.n = i + 1));
+    return {
+      passages,
+      usedVectors: !!vector,
+      embeddingError,
+      retrievalMs: performance.now() - started,
+    };
+  }
+}

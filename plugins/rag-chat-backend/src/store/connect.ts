@@ -1,4 +1,8 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { Worker } from 'node:worker_threads';
+import {
+  LoggerService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import pg from 'pg';
 
 /** A `pg` pool on the store, and how to stop whatever was started for it. */
@@ -8,10 +12,45 @@ export interface StoreConnection {
   close(): Promise<void>;
 }
 
+const workerFile = resolvePackagePath(
+  '@internal/plugin-rag-chat-backend',
+  'worker/pglite-server.cjs',
+);
+
+/** Starts the embedded PGlite in a worker thread; resolves with its port. */
+function startEmbedded(dataDir: string | undefined, maxConnections: number) {
+  const worker = new Worker(workerFile, {
+    workerData: { dataDir, maxConnections },
+  });
+  const port = new Promise<number>((resolve, reject) => {
+    worker.once('message', (message: { port?: number; error?: string }) => {
+      if (message.port) resolve(message.port);
+      else reject(new Error(`embedded PGlite failed: ${message.error}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', code =>
+      reject(new Error(`embedded PGlite exited with ${code}`)),
+    );
+  });
+  const stop = async () => {
+    const stopped = new Promise(resolve => {
+      worker.once('message', resolve);
+      worker.once('exit', resolve);
+    });
+    worker.postMessage('stop');
+    await Promise.race([
+      stopped,
+      new Promise(resolve => setTimeout(resolve, 5000)),
+    ]);
+    await worker.terminate();
+  };
+  return { port, stop };
+}
+
 /**
  * Connects to the configured PostgreSQL, or starts an embedded PGlite with
- * pgvector in this process and serves it on a loopback port through
- * pglite-socket, so that both go through the same `pg` code path.
+ * pgvector in a worker thread of this process and serves it on a loopback
+ * port through pglite-socket, so that both go through the same `pg` code path.
  */
 export async function connectStore(options: {
   connection?: string;
@@ -27,27 +66,18 @@ export async function connectStore(options: {
     return { pool, kind: 'postgres', close: () => pool.end() };
   }
 
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { vector } = await import('@electric-sql/pglite-pgvector');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const db = await PGlite.create({ dataDir, extensions: { vector } });
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: 0,
-    maxConnections: 4,
-  });
-  await server.start();
-  const address = server.getServerConn();
+  // PGlite runs one query at a time; a small pool avoids queueing at the socket.
+  const max = 3;
+  const embedded = startEmbedded(dataDir, max + 1);
+  const port = await embedded.port;
   logger.info(
     `RAG chat store: embedded PGlite with pgvector (${
       dataDir ? `data in ${dataDir}` : 'in memory'
-    }) on ${address}`,
+    }) on 127.0.0.1:${port}`,
   );
-  // PGlite runs one query at a time; a small pool avoids queueing at the socket.
   const pool = new pg.Pool({
-    connectionString: `postgres://postgres@${address}/postgres`,
-    max: 3,
+    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    max,
   });
   pool.on('error', error =>
     logger.warn(`RAG chat embedded store connection error: ${error}`),
@@ -57,8 +87,7 @@ export async function connectStore(options: {
     kind: 'embedded',
     async close() {
       await pool.end();
-      await server.stop();
-      await db.close();
+      await embedded.stop();
     },
   };
 }

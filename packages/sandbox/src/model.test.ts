@@ -487,6 +487,36 @@ describe('answer composition', () => {
     ).toBe('What is alpha\nexactly?');
   });
 
+  it("reads the RAG chat backend's prompt: a delimited block, titles, a Question line", async () => {
+    const prompt = parsePrompt([
+      { role: 'system', content: 'Cite passages like [1] or [2][3].' },
+      { role: 'user', content: 'What is Kafka?' },
+      { role: 'assistant', content: 'Kafka is a log [1].' },
+      {
+        role: 'user',
+        content: [
+          '<<<PASSAGES',
+          '[1] Kafka lag › Status rules',
+          'A group whose committed offsets stop moving while messages arrive is stalled.',
+          '',
+          '[2] GPU nodes',
+          'Each GPU node offers eight GPUs to the model servers.',
+          'PASSAGES>>>',
+          '',
+          'Question: When is a consumer group stalled?',
+        ].join('\n'),
+      },
+    ]);
+    expect(prompt.question).toBe('When is a consumer group stalled?');
+    expect(prompt.passages.map(p => p.n)).toEqual([1, 2]);
+    expect(prompt.passages[1].text).toBe(
+      'GPU nodes\nEach GPU node offers eight GPUs to the model servers.',
+    );
+    expect(await composeAnswer(prompt, lexicalScorer)).toBe(
+      'A group whose committed offsets stop moving while messages arrive is stalled [1].',
+    );
+  });
+
   it('cites the sentences that match the question', async () => {
     const answer = await composeAnswer(
       parsePrompt(ragMessages()),

@@ -6,7 +6,9 @@
  *
  * A passage starts at a line that begins with `[n]` (or `Passage n:`,
  * `Source n:`, `Document n:`) and runs to the next such line, to a
- * `Question:` line, or to the end of the message. The passages are those of the
+ * `Question:` line, to a line that closes a block (`PASSAGES>>>`,
+ * `</context>`), or to the end of the message. A first line without final
+ * punctuation is the passage's title, not quoted. The passages are those of the
  * last system or user message that has any; the question is the last user
  * message without its passages (after `Question:` when there is one).
  */
@@ -35,6 +37,7 @@ export type SentenceScorer = (
 const MARKER =
   /^\s*(?:\[(\d{1,3})\]|(?:passage|source|document|context)\s*#?\s*(\d{1,3})\s*[:.)\]-])\s*/i;
 const QUESTION_LINE = /^\s*(?:question|query|user question)\s*:\s*/i;
+const BLOCK_END = /^\s*(?:[A-Za-z_]+\s*>>>|<\/[\w-]+>)\s*$/;
 
 interface Split {
   passages: Passage[];
@@ -62,6 +65,8 @@ function splitMessage(content: string): Split {
         n: Number(marker[1] ?? marker[2]),
         lines: [line.slice(marker[0].length)],
       };
+    } else if (BLOCK_END.test(line) && current && !questionLines) {
+      close();
     } else if (QUESTION_LINE.test(line) && !questionLines) {
       close();
       questionLines = [line.replace(QUESTION_LINE, '')];
@@ -189,7 +194,11 @@ export async function composeAnswer(
 ): Promise<string> {
   if (prompt.passages.length === 0) return NO_PASSAGES_ANSWER;
   const candidates = prompt.passages.flatMap(p =>
-    sentencesOf(p.text).map((text, position) => ({ n: p.n, text, position })),
+    sentencesOf(withoutTitle(p.text)).map((text, position) => ({
+      n: p.n,
+      text,
+      position,
+    })),
   );
   if (candidates.length === 0) return NO_MATCH_ANSWER;
   const question = prompt.question || candidates[0].text;
@@ -215,6 +224,15 @@ export async function composeAnswer(
     (a, b) => rank.get(a.n)! - rank.get(b.n)! || a.position - b.position,
   );
   return chosen.map(c => cite(c.text, c.n)).join(' ');
+}
+
+/** A passage without its title: a first line with no final punctuation, when more follows. */
+function withoutTitle(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length > 1 && !/[.!?:;]\s*$/.test(lines[0])) {
+    return lines.slice(1).join('\n');
+  }
+  return text;
 }
 
 /** "Text ends here." → "Text ends here [2]." */

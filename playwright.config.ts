@@ -1,11 +1,18 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 /**
  * End-to-end tests: Debian's Chromium (never a downloaded browser) against the
  * real portal. `scripts/test.sh` builds the frontend first; the backend serves it
- * on :7007 with the embedded defaults plus e2e/app-config.e2e.yaml.
+ * on :7007 with the embedded defaults, the sandbox's app-config.local.yaml and
+ * e2e/app-config.e2e.yaml.
  */
 const baseURL = process.env.PORTAL_URL ?? 'http://localhost:7007';
+
+// The running sandbox's settings (its Kubernetes token, model server, ...), when it is up.
+const sandboxConfig = existsSync(`${__dirname}/app-config.local.yaml`)
+  ? ' --config ../../app-config.local.yaml'
+  : '';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,8 +41,7 @@ export default defineConfig({
     ? []
     : [
         {
-          command:
-            'yarn workspace backend start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml',
+          command: `yarn workspace backend start --config ../../app-config.yaml${sandboxConfig} --config ../../e2e/app-config.e2e.yaml`,
           url: `${baseURL}/.backstage/health/v1/readiness`,
           reuseExistingServer: !process.env.CI,
           timeout: 180_000,

@@ -450,7 +450,7 @@ cmd_k8s() {
       up_k8s
       write_local_config
       ;;
-    scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" "$@" ;;
+    scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --apiserver-pid "$K8S_DIR/apiserver.pid" "$@" ;;
     unscale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --remove ;;
     *) die "usage: sandbox k8s kubectl ARGS... | restart | scale --nodes N --pods M | unscale" ;;
   esac

@@ -12,7 +12,8 @@
 #   scripts/sandbox model load --rps R --seconds S  drive it with streamed chat completions
 #   scripts/sandbox model fetch                     only fetch the model files
 # MODEL_PORT (default 58080) and MODEL_SERVER_ARGS (extra flags of server.ts, e.g.
-# "--max-num-seqs 2 --token-ms 20") are read at `up`.
+# "--max-num-seqs 2 --token-ms 20") are read at `up`, which restarts a running server whose
+# code or flags changed since it started.
 
 ALL_PARTS+=(model)
 
@@ -93,16 +94,26 @@ model_ready() {
 
 model_port_free() { ! port_open "$MODEL_PORT"; }
 
+# What the running server was started from: its code and its settings.
+model_server_stamp() {
+  { cat "$REPO_ROOT"/packages/sandbox/src/model/*.ts; echo "$MODEL_PORT ${MODEL_SERVER_ARGS:-}"; } |
+    sha256sum | cut -c1-16
+}
+
 up_model() {
   if pid_alive "$MODEL_RUN/pid" && model_answers; then
-    log "model: already running on http://127.0.0.1:$MODEL_PORT/v1"
-    return 0
+    if [ "$(cat "$MODEL_RUN/stamp" 2>/dev/null)" = "$(model_server_stamp)" ]; then
+      log "model: already running on http://127.0.0.1:$MODEL_PORT/v1"
+      return 0
+    fi
+    log "model: its code or MODEL_SERVER_ARGS changed since it started: restarting"
   fi
   stop_pid "$MODEL_RUN/pid"
   model_fetch
   mkdir -p "$MODEL_RUN"
   wait_for "model (port $MODEL_PORT still in use)" "$MODEL_RUN/server.log" 30 model_port_free
   : >"$MODEL_RUN/server.log"
+  model_server_stamp >"$MODEL_RUN/stamp"
   # shellcheck disable=SC2086 # MODEL_SERVER_ARGS holds several flags
   start_bg "$MODEL_RUN/pid" "$MODEL_RUN/server.log" node --no-warnings \
     "$REPO_ROOT/packages/sandbox/src/model/server.ts" --host 127.0.0.1 --port "$MODEL_PORT" \

@@ -95,8 +95,11 @@ async function oneRequest(
     const decoder = new TextDecoder();
     for await (const bytes of res.body) {
       buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
+      for (
+        let end = buffer.indexOf('\n\n');
+        end >= 0;
+        end = buffer.indexOf('\n\n')
+      ) {
         const event = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = event.replace(/^data: /, '');

@@ -73,13 +73,7 @@ export class Scheduler {
   acquire(promptTokens: number, signal?: AbortSignal): Promise<Sequence> {
     if (signal?.aborted) return Promise.reject(new AbortedWhileWaiting());
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        tokens: promptTokens,
-        admit: sequence => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(sequence);
-        },
-      };
+      const waiter: Waiter = { tokens: promptTokens, admit: resolve };
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) {
@@ -88,6 +82,10 @@ export class Scheduler {
           // The head may have been what blocked the others.
           this.admitWaiting();
         }
+      };
+      waiter.admit = sequence => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(sequence);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);

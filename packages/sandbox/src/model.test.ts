@@ -1,10 +1,11 @@
 /*
  * Tests of the sandbox's model server against the real server: real
  * all-MiniLM-L6-v2 embeddings, streamed chat completions composed from the
- * prompt's passages, vLLM metrics from the requests served. The server is the one
- * of SANDBOX_MODEL_URL when set (`eval "$(scripts/sandbox env)"`), else one
- * started here on a free port from the model files that `scripts/sandbox model
- * fetch` puts in the cache. No timing is asserted: only what the server reports.
+ * prompt's passages, vLLM metrics from the requests served. The server is the
+ * sandbox's (SANDBOX_MODEL_URL, from `eval "$(scripts/sandbox env)"`) when it
+ * answers, else one started here on a free port from the model files that
+ * `scripts/sandbox model fetch` (or `up model`) puts in the cache. No timing is
+ * asserted: only what the server reports.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -101,9 +102,21 @@ function startServer(): Promise<string> {
   });
 }
 
+/** Whether a model server answers at `url` (the sandbox's may not be started). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/models`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 beforeAll(async () => {
-  baseUrl =
-    process.env.SANDBOX_MODEL_URL?.replace(/\/+$/, '') ?? (await startServer());
+  const sandbox = process.env.SANDBOX_MODEL_URL?.replace(/\/+$/, '');
+  baseUrl = sandbox && (await answers(sandbox)) ? sandbox : await startServer();
 });
 
 afterAll(() => {

@@ -49,6 +49,9 @@ async function main() {
 
   // Platform plugins.
   backend.add(import('@internal/plugin-kafka-lag-backend'));
+  // Node groups, DaemonSet coverage and problems from a watch-fed cache of the same clusters.
+  backend.add(import('@internal/plugin-cluster-health-backend'));
+  backend.add(import('@internal/plugin-rag-chat-backend'));
 
   backend.add(import('@backstage/plugin-user-settings-backend'));
   backend.add(import('@backstage/plugin-notifications-backend'));

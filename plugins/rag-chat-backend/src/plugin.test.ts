@@ -1,0 +1,417 @@
+/*
+ * The whole plugin in a test backend, over HTTP: indexing through the
+ * scheduler into the sandbox's vector store, questions answered by the sandbox
+ * model server and streamed back as server-sent events.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  ChatMessage,
+  ChatStreamEvent,
+  RagChatStatus,
+  SseParser,
+  toChatStreamEvent,
+} from '@internal/plugin-rag-chat-common';
+import { JsonObject } from '@backstage/types';
+import pg from 'pg';
+import request from 'supertest';
+import { ragChatPlugin } from './plugin';
+import {
+  CHAT_MODEL,
+  EMBEDDING_MODEL,
+  ENTITIES,
+  SECRET_ENTITY,
+  sandboxModelUrl,
+  sandboxVectorUrl,
+  testSchema,
+  writeDocs,
+} from './testing/fixtures';
+
+jest.setTimeout(180_000);
+
+const ALICE = 'user:default/alice';
+const BOB = 'user:default/bob';
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/**
+ * The catalog as each caller sees it: bob may not read the payroll ledger
+ * (what the permission framework would decide for him), everyone else may.
+ */
+function permissionAwareCatalog() {
+  const visible = (options: unknown) => {
+    const { principal } = (options as { credentials: BackstageCredentials })
+      .credentials as BackstageCredentials<{ userEntityRef?: string }>;
+    return ENTITIES.filter(
+      e =>
+        !(
+          principal.userEntityRef === BOB &&
+          stringifyEntityRef(e) === SECRET_ENTITY
+        ),
+    );
+  };
+  return catalogServiceMock.mock({
+    getEntities: async (_request, options) => ({ items: visible(options) }),
+    getEntityByRef: async (ref, options) =>
+      visible(options).find(e => stringifyEntityRef(e) === ref),
+  });
+}
+
+interface Streamed {
+  status: number;
+  events: ChatStreamEvent[];
+  message?: ChatMessage;
+  body: any;
+}
+
+async function ask(
+  server: any,
+  user: string,
+  body: Record<string, unknown>,
+): Promise<Streamed> {
+  const res = await request(server)
+    .post('/api/rag-chat/chat')
+    .set('Authorization', mockCredentials.user.header(user))
+    .send(body);
+  if (res.status !== 200) {
+    return { status: res.status, events: [], body: res.body };
+  }
+  expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+  const events = new SseParser()
+    .push(res.text)
+    .map(toChatStreamEvent)
+    .filter((e): e is ChatStreamEvent => !!e);
+  const done = events.find(e => e.type === 'done');
+  return {
+    status: res.status,
+    events,
+    message: done?.type === 'done' ? done.message : undefined,
+    body: undefined,
+  };
+}
+
+async function startBackend(ragChat: Record<string, unknown>) {
+  const { server } = await startTestBackend({
+    features: [
+      ragChatPlugin,
+      permissionAwareCatalog().factory,
+      mockServices.scheduler.factory({
+        includeInitialDelayedTasksOnStartup: true,
+      }),
+      mockServices.rootConfig.factory({
+        data: { ragChat: ragChat as JsonObject },
+      }),
+    ],
+  });
+  // The first index run starts with the backend; wait until the docs are in.
+  let status: RagChatStatus | undefined;
+  for (let i = 0; i < 120; i++) {
+    const res = await request(server)
+      .get('/api/rag-chat/status')
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    status = res.body;
+    if (status?.index.lastRunAt && !status.index.running) break;
+    await sleep(500);
+  }
+  return { server, status: status! };
+}
+
+describe('rag-chat plugin', () => {
+  const root = writeDocs();
+  const schemas: string[] = [];
+  const docs = { paths: [path.join(root, 'docs')], root };
+
+  afterAll(async () => {
+    rmSync(root, { recursive: true, force: true });
+    const pool = new pg.Pool({ connectionString: sandboxVectorUrl() });
+    for (const schema of schemas) {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+    await pool.end();
+  });
+
+  function sandboxConfig(extra: Record<string, unknown> = {}) {
+    const schema = testSchema();
+    schemas.push(schema);
+    return {
+      chat: { baseUrl: sandboxModelUrl(), model: CHAT_MODEL },
+      embeddings: {
+        baseUrl: sandboxModelUrl(),
+        model: EMBEDDING_MODEL,
+        dimensions: 384,
+      },
+      store: { connection: sandboxVectorUrl(), schema },
+      sources: { docs },
+      ...extra,
+    };
+  }
+
+  describe('with the sandbox model server', () => {
+    let server: any;
+    beforeAll(async () => {
+      const started = await startBackend(sandboxConfig());
+      server = started.server;
+      expect(started.status.index.sources).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'doc', sources: 4 }),
+          expect.objectContaining({ kind: 'entity', sources: ENTITIES.length }),
+        ]),
+      );
+      expect(started.status.notices).toEqual([]);
+    });
+
+    it('streams an answer token by token that cites the doc it comes from', async () => {
+      const { events, message } = await ask(server, ALICE, {
+        question: 'How many brokers does the Kafka cluster have?',
+      });
+      expect(events[0].type).toBe('start');
+      expect(events[events.length - 1].type).toBe('done');
+      const deltas = events.filter(e => e.type === 'delta');
+      expect(deltas.length).toBeGreaterThan(3);
+      expect(message!.mode).toBe('generative');
+      expect(message!.status).toBe('complete');
+      expect(message!.answer).toBe(
+        deltas.map(d => (d.type === 'delta' ? d.text : '')).join(''),
+      );
+      expect(message!.answer).toMatch(/three brokers/);
+      const cited = message!.citations.map(
+        n => message!.passages.find(p => p.n === n)!,
+      );
+      expect(cited.map(p => p.sourceId)).toContain('doc:docs/platform.md');
+      const kafka = cited.find(p => p.sourceId === 'doc:docs/platform.md')!;
+      expect(kafka.url).toBe(
+        '/rag-chat/sources/doc%3Adocs%2Fplatform.md#kafka',
+      );
+      expect(kafka.heading).toBe('Platform overview › Kafka');
+      expect(message!.usage).toMatchObject({
+        model: CHAT_MODEL,
+        promptTokens: expect.any(Number),
+        completionTokens: expect.any(Number),
+        timeToFirstTokenMs: expect.any(Number),
+        modelTimeToFirstTokenMs: expect.any(Number),
+      });
+    });
+
+    it('never retrieves or cites a chunk of an entity the asker may not read', async () => {
+      const question =
+        'What are the payroll ledger salary bands, bonuses and payslips?';
+      const bob = await ask(server, BOB, { question });
+      const refs = (m?: ChatMessage) => m!.passages.map(p => p.entityRef);
+      expect(refs(bob.message)).not.toContain(SECRET_ENTITY);
+      expect(bob.message!.answer).not.toMatch(/salar/i);
+
+      const alice = await ask(server, ALICE, { question });
+      expect(refs(alice.message)).toContain(SECRET_ENTITY);
+      expect(alice.message!.answer).toMatch(/salar/i);
+
+      // Nor can bob open the source behind a citation.
+      const source = await request(server)
+        .get(
+          `/api/rag-chat/sources/${encodeURIComponent(
+            `entity:${SECRET_ENTITY}`,
+          )}`,
+        )
+        .set('Authorization', mockCredentials.user.header(BOB));
+      expect(source.status).toBe(404);
+    });
+
+    it('refuses a 100 KB question with a 400 naming the limit, before any answer', async () => {
+      const before = await request(server)
+        .get('/api/rag-chat/conversations')
+        .set('Authorization', mockCredentials.user.header(BOB));
+      const res = await ask(server, BOB, { question: 'x'.repeat(100 * 1024) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'The question is 102400 characters long; the limit is 4000 characters (ragChat.limits.maxQuestionChars)',
+      );
+      const after = await request(server)
+        .get('/api/rag-chat/conversations')
+        .set('Authorization', mockCredentials.user.header(BOB));
+      expect(after.body).toEqual(before.body);
+    });
+
+    it('says so when nothing relevant is indexed, without asking the model', async () => {
+      const { message } = await ask(server, ALICE, {
+        question: 'What is a good recipe for banana bread?',
+      });
+      expect(message!.mode).toBe('nothing-found');
+      expect(message!.passages).toEqual([]);
+      expect(message!.answer).toMatch(/found nothing/);
+      expect(message!.usage?.promptTokens).toBeUndefined();
+    });
+
+    it('keeps conversations per user: list, resume with a follow-up, delete', async () => {
+      const first = await ask(server, ALICE, {
+        question: 'What do the LLM ingestors do?',
+      });
+      const conversationId = first.message!.conversationId;
+      const followUp = await ask(server, ALICE, {
+        question: 'Which database do they depend on?',
+        conversationId,
+      });
+      expect(followUp.message!.conversationId).toBe(conversationId);
+      expect(followUp.message!.passages.map(p => p.sourceId)).toContain(
+        'entity:component:default/llm-ingestors',
+      );
+
+      const list = await request(server)
+        .get('/api/rag-chat/conversations')
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(list.body).toContainEqual(
+        expect.objectContaining({
+          id: conversationId,
+          title: 'What do the LLM ingestors do?',
+          messageCount: 2,
+        }),
+      );
+      const one = await request(server)
+        .get(`/api/rag-chat/conversations/${conversationId}`)
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(one.body.messages.map((m: ChatMessage) => m.question)).toEqual([
+        'What do the LLM ingestors do?',
+        'Which database do they depend on?',
+      ]);
+
+      // Someone else's conversation does not exist for bob.
+      const theirs = await request(server)
+        .get(`/api/rag-chat/conversations/${conversationId}`)
+        .set('Authorization', mockCredentials.user.header(BOB));
+      expect(theirs.status).toBe(404);
+      const resume = await ask(server, BOB, {
+        question: 'and then?',
+        conversationId,
+      });
+      expect(resume.status).toBe(404);
+
+      const deleted = await request(server)
+        .delete(`/api/rag-chat/conversations/${conversationId}`)
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(deleted.status).toBe(204);
+      const gone = await request(server)
+        .get(`/api/rag-chat/conversations/${conversationId}`)
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(gone.status).toBe(404);
+    });
+
+    it('scopes an entity page question to the entity and its relations', async () => {
+      const { message } = await ask(server, ALICE, {
+        question: 'Where does it write embeddings?',
+        entityRef: 'component:default/llm-ingestors',
+      });
+      expect(message!.passages.length).toBeGreaterThan(0);
+      for (const p of message!.passages) {
+        expect([
+          'component:default/llm-ingestors',
+          'resource:default/postgres-embeddings',
+          'group:default/ml-engineering',
+        ]).toContain(p.entityRef);
+      }
+    });
+
+    it('stores thumbs with a comment and exports them as regression cases', async () => {
+      const { message } = await ask(server, ALICE, {
+        question: 'Where do model servers run?',
+      });
+      const rated = await request(server)
+        .put(`/api/rag-chat/messages/${message!.id}/feedback`)
+        .set('Authorization', mockCredentials.user.header(ALICE))
+        .send({ rating: 'down', comment: 'Should mention GPU count' });
+      expect(rated.status).toBe(204);
+      // Only the asker may rate an answer.
+      const other = await request(server)
+        .put(`/api/rag-chat/messages/${message!.id}/feedback`)
+        .set('Authorization', mockCredentials.user.header(BOB))
+        .send({ rating: 'up' });
+      expect(other.status).toBe(404);
+      const bad = await request(server)
+        .put(`/api/rag-chat/messages/${message!.id}/feedback`)
+        .set('Authorization', mockCredentials.user.header(ALICE))
+        .send({ rating: 'meh' });
+      expect(bad.status).toBe(400);
+
+      const exported = await request(server)
+        .get('/api/rag-chat/feedback/export')
+        .set('Authorization', mockCredentials.user.header(ALICE));
+      expect(exported.status).toBe(200);
+      expect(exported.headers['content-type']).toMatch(/application\/x-ndjson/);
+      const cases = exported.text.split('\n').map(line => JSON.parse(line));
+      expect(cases).toContainEqual(
+        expect.objectContaining({
+          question: 'Where do model servers run?',
+          rating: 'down',
+          comment: 'Should mention GPU count',
+          askedBy: ALICE,
+          mode: 'generative',
+          citedSources: expect.arrayContaining(['doc:docs/platform.md']),
+        }),
+      );
+    });
+
+    it('treats instructions inside a document as data', async () => {
+      const { message } = await ask(server, ALICE, {
+        question: 'When does the partner feed arrive?',
+      });
+      expect(message!.passages.map(p => p.sourceId)).toContain(
+        'doc:docs/untrusted.md',
+      );
+      expect(message!.answer.trim()).not.toBe('PWNED');
+      expect(message!.answer).toMatch(/every hour/);
+    });
+  });
+
+  it('answers from the passages with a notice when the chat model is down, and limits the rate', async () => {
+    const { server } = await startBackend(
+      sandboxConfig({
+        // Nothing listens on the discard port: a stopped model server.
+        chat: { baseUrl: 'http://127.0.0.1:9/v1', model: CHAT_MODEL },
+        limits: { questionsPerMinute: 2 },
+      }),
+    );
+    const { events, message } = await ask(server, ALICE, {
+      question: 'How many brokers does the Kafka cluster have?',
+    });
+    expect(events.map(e => e.type)).toEqual(
+      expect.arrayContaining(['start', 'notice', 'delta', 'done']),
+    );
+    expect(message!.mode).toBe('extractive');
+    expect(message!.answer).toMatch(/three brokers.*\[\d\]/);
+    expect(message!.notices.join(' ')).toMatch(
+      /The chat model failed \(ragChat\.chat\.baseUrl http:\/\/127\.0\.0\.1:9\/v1/,
+    );
+
+    await ask(server, ALICE, { question: 'Where do model servers run?' });
+    const third = await ask(server, ALICE, { question: 'And Kafka?' });
+    expect(third.status).toBe(429);
+    expect(third.body.error.message).toMatch(
+      /at most 2 a minute \(ragChat\.limits\.questionsPerMinute\)/,
+    );
+  });
+
+  it('works with nothing configured: embedded store, full-text retrieval, extractive answers, notices naming the keys', async () => {
+    const { server, status } = await startBackend({ sources: { docs } });
+    expect(status.store.kind).toBe('embedded');
+    expect(status.notices.join(' ')).toMatch(/ragChat\.chat\.baseUrl/);
+    expect(status.notices.join(' ')).toMatch(/ragChat\.embeddings\.baseUrl/);
+    const { message } = await ask(server, ALICE, {
+      question: 'How many brokers does the Kafka cluster have?',
+    });
+    expect(message!.mode).toBe('extractive');
+    expect(message!.answer).toMatch(/three brokers/);
+    expect(message!.citations.length).toBeGreaterThan(0);
+    expect(message!.notices.join(' ')).toMatch(/ragChat\.chat\.model/);
+    // Restricted docs stay with their group, in full-text search too.
+    const restricted = await ask(server, ALICE, {
+      question: 'How do I use the EKS break-glass role?',
+    });
+    expect(restricted.message!.passages.map(p => p.sourceId)).not.toContain(
+      'doc:docs/runbooks/break-glass.md',
+    );
+  });
+});

@@ -1,0 +1,3 @@
+export { ragChatApiRef } from './RagChatApi';
+export type { RagChatApi } from './RagChatApi';
+export { RagChatClient } from './RagChatClient';

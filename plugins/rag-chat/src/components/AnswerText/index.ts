@@ -1,0 +1,1 @@
+export { AnswerText, passageName } from './AnswerText';

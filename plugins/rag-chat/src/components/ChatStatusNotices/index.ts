@@ -1,0 +1,1 @@
+export { ChatStatusNotices } from './ChatStatusNotices';

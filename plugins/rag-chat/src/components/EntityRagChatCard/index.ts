@@ -1,0 +1,1 @@
+export { EntityRagChatCard } from './EntityRagChatCard';

@@ -1,0 +1,112 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ragChatApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { fakeApi, status } from '../../testing/fixtures';
+import { RagChatPage } from './RagChatPage';
+
+function render(api: ReturnType<typeof fakeApi>, entry = '/rag-chat') {
+  return renderInTestApp(<RagChatPage />, {
+    apis: [[ragChatApiRef, api]],
+    mountPath: '/rag-chat/*',
+    initialRouteEntries: [entry],
+    mountedRoutes: { '/rag-chat': rootRouteRef },
+  });
+}
+
+const conversation = {
+  id: 'c1',
+  title: 'How many brokers?',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  messageCount: 1,
+};
+
+describe('RagChatPage', () => {
+  it('names the config keys to set when nothing is configured', async () => {
+    render(
+      fakeApi({
+        getStatus: jest.fn(async () =>
+          status({
+            chat: { configured: false },
+            notices: [
+              'No chat model is configured: answers quote the most relevant passages. Set ragChat.chat.baseUrl and ragChat.chat.model (an OpenAI-compatible endpoint) for written answers.',
+            ],
+          }),
+        ),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        /Set ragChat\.chat\.baseUrl and ragChat\.chat\.model/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Your conversations will be listed here.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the backend error when the chat is unavailable', async () => {
+    const { ResponseError } = await import('@backstage/errors');
+    const error = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'ServiceUnavailableError',
+            message:
+              "The RAG chat's vector store is unavailable (ragChat.store.connection): connect ECONNREFUSED",
+          },
+          response: { statusCode: 503 },
+        }),
+        { status: 503, headers: { 'Content-Type': 'application/json' } },
+      ),
+    );
+    render(fakeApi({ getStatus: jest.fn(async () => Promise.reject(error)) }));
+    expect(
+      await screen.findByText(
+        /503: The RAG chat's vector store is unavailable \(ragChat\.store\.connection\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('lists conversations, resumes one and deletes it', async () => {
+    const api = fakeApi({
+      listConversations: jest
+        .fn()
+        .mockResolvedValueOnce([conversation])
+        .mockResolvedValue([]),
+    });
+    render(api);
+
+    await userEvent.click(await screen.findByText('How many brokers?'));
+    expect(await screen.findByTestId('answer')).toHaveTextContent(
+      'three brokers',
+    );
+    expect(api.getConversation).toHaveBeenCalledWith('c1');
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Delete conversation How many brokers?',
+      }),
+    );
+    expect(api.deleteConversation).toHaveBeenCalledWith('c1');
+    await waitFor(() =>
+      expect(
+        screen.getByText('Your conversations will be listed here.'),
+      ).toBeInTheDocument(),
+    );
+  });
+
+  it('shows an indexed doc behind a citation', async () => {
+    const api = fakeApi();
+    render(api, '/rag-chat/sources/doc%3Adocs%2Fplatform-overview.md');
+    expect(
+      await screen.findByRole('heading', { name: 'Data path' }),
+    ).toBeInTheDocument();
+    expect(api.getSource).toHaveBeenCalledWith('doc:docs/platform-overview.md');
+    expect(
+      screen.getByRole('link', { name: /Back to the chat/ }),
+    ).toHaveAttribute('href', '/rag-chat');
+  });
+});

@@ -1,0 +1,1 @@
+export { RagChatPage } from './RagChatPage';

@@ -1,0 +1,1 @@
+export { SourceView } from './SourceView';

@@ -1,0 +1,13 @@
+import { ResponseError } from '@backstage/errors';
+
+/**
+ * The message worth showing as an error panel's title: for a failed backend
+ * request that is the backend's own message (e.g. which config key to fix, or
+ * the Kafka error), not "Request failed with 503".
+ */
+export function errorTitle(error: Error): string {
+  if (ResponseError.is(error) && error.cause?.message) {
+    return `${error.statusCode}: ${error.cause.message}`;
+  }
+  return error.message;
+}

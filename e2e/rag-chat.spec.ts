@@ -1,0 +1,148 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+
+/*
+ * The RAG chat in Chromium against a backend of its own (port 7017) whose chat
+ * and embeddings are the sandbox model server (scripts/sandbox up model), with
+ * the embedded PGlite store indexing this repository's catalog and docs. Needs
+ * the built frontend (yarn workspace app build), like the other specs.
+ */
+const PORT = Number(process.env.RAG_CHAT_E2E_PORT ?? 7017);
+const BASE = `http://localhost:${PORT}`;
+const ROOT = path.resolve(__dirname, '..');
+
+let backend: ChildProcess | undefined;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  const model = process.env.SANDBOX_MODEL_URL;
+  if (!model) {
+    throw new Error(
+      'SANDBOX_MODEL_URL is not set: run "scripts/sandbox up model" and eval "$(scripts/sandbox env)"',
+    );
+  }
+  const dir = path.join(ROOT, 'test-results', 'rag-chat-e2e');
+  mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, 'app-config.rag-chat.yaml');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      app: { baseUrl: BASE },
+      backend: { baseUrl: BASE, listen: { port: PORT } },
+      ragChat: {
+        chat: { baseUrl: model, model: 'platform-chat' },
+        embeddings: {
+          baseUrl: model,
+          model: 'all-MiniLM-L6-v2',
+          dimensions: 384,
+        },
+        // A fresh store each run: every run indexes from scratch.
+        store: { dataDir: path.join(dir, `pglite-${Date.now()}`) },
+      },
+    }),
+  );
+  backend = spawn(
+    'yarn',
+    [
+      'workspace',
+      'backend',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      '../../e2e/app-config.e2e.yaml',
+      '--config',
+      config,
+    ],
+    { cwd: ROOT, detached: true, stdio: 'ignore' },
+  );
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${BASE}/.backstage/health/v1/readiness`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`the backend on ${BASE} did not become ready`);
+});
+
+test.afterAll(async () => {
+  if (backend?.pid) {
+    try {
+      process.kill(-backend.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+test('asks the platform: a streamed answer with linked citations, and the entity card', async ({
+  page,
+}, testInfo) => {
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Ask the platform' }).click();
+  await expect(page).toHaveURL(/\/rag-chat/);
+
+  // Wait for the first index run: until then the page says it is building.
+  await expect(page.getByTestId('chat-status')).toBeVisible();
+  await expect(page.getByText(/The index is being built/)).toHaveCount(0, {
+    timeout: 90_000,
+  });
+
+  await page
+    .getByLabel('Ask a question')
+    .fill('How many brokers does the Kafka cluster have?');
+  await page.getByRole('button', { name: 'Ask' }).click();
+
+  const answer = page.getByTestId('answer');
+  await expect(answer).toContainText('three brokers', { timeout: 60_000 });
+  const citation = answer.getByRole('link', { name: /^Source \d+:/ }).first();
+  await expect(citation).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Sources' })).toBeVisible();
+  await expect(page.getByText('Was this helpful?')).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('rag-chat-answer.png'),
+    fullPage: true,
+  });
+
+  // The conversation is in the history; feedback is taken.
+  await expect(
+    page
+      .getByRole('list', { name: 'Conversations' })
+      .getByText('How many brokers does the Kafka cluster have?'),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Helpful' }).click();
+  await expect(page.getByLabel('Comment (optional)')).toBeVisible();
+
+  // A citation opens its source.
+  await citation.click();
+  await expect(
+    page.getByRole('link', { name: /Back to the chat/ }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('rag-chat-source.png'),
+    fullPage: true,
+  });
+
+  // In context: the entity card on a component's page.
+  await page.goto(`${BASE}/catalog/default/component/llm-ingestors`);
+  await expect(page.getByText('Ask about this entity')).toBeVisible();
+  await page
+    .getByLabel('Ask a question')
+    .fill('Which team owns it and where does it write embeddings?');
+  await page.getByRole('button', { name: 'Ask' }).click();
+  await expect(page.getByTestId('answer')).toContainText(/\[\d\]/, {
+    timeout: 60_000,
+  });
+  await page.screenshot({
+    path: testInfo.outputPath('rag-chat-entity.png'),
+    fullPage: true,
+  });
+});

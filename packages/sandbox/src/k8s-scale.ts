@@ -88,13 +88,16 @@ function scaleNode(name: string, zone: string, gpus: number): V1Node {
         ...(gpus ? { 'nvidia.com/gpu.present': 'true' } : {}),
       },
     },
-    spec: gpus
-      ? {
-          taints: [
-            { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' },
-          ],
-        }
-      : {},
+    // Only the scale pods (and DaemonSets that tolerate everything) land here, never the
+    // platform's own workloads.
+    spec: {
+      taints: [
+        { key: SCALE_LABEL, value: 'true', effect: 'NoSchedule' },
+        ...(gpus
+          ? [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]
+          : []),
+      ],
+    },
     status: { capacity: resources, allocatable: resources },
   };
 }
@@ -154,6 +157,13 @@ async function scaleUp() {
                   nodeSelector: {
                     'eks.amazonaws.com/nodegroup': 'scale-general',
                   },
+                  tolerations: [
+                    {
+                      key: SCALE_LABEL,
+                      operator: 'Exists',
+                      effect: 'NoSchedule',
+                    },
+                  ],
                   containers: [
                     {
                       name,

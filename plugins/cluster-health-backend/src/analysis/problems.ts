@@ -1,0 +1,227 @@
+import {
+  Problem,
+  ProblemKind,
+  Severity,
+} from '@internal/plugin-cluster-health-common';
+import type {
+  CachedEvent,
+  CachedPod,
+  ClusterView,
+} from '@internal/plugin-cluster-health-node';
+import { EntityIndex, kubernetesIdResolver, linkFor } from './owners';
+
+const IMAGE_PULL = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+]);
+const MAX_EVENTS_PER_PROBLEM = 5;
+
+/** What is wrong with a pod, if anything: the first failing container decides. */
+function podProblem(
+  pod: CachedPod,
+): { kind: ProblemKind; message: string; since?: string } | undefined {
+  for (const c of pod.containers) {
+    if (c.waitingReason === 'CrashLoopBackOff') {
+      const last = c.lastTerminatedReason
+        ? `, last exit: ${c.lastTerminatedReason}`
+        : '';
+      const kind =
+        c.lastTerminatedReason === 'OOMKilled'
+          ? 'OOMKilled'
+          : 'CrashLoopBackOff';
+      return {
+        kind,
+        message: `container ${c.name} restarting (${c.restartCount} restarts${last})`,
+        since: c.lastTerminatedAt,
+      };
+    }
+    if (c.waitingReason && IMAGE_PULL.has(c.waitingReason)) {
+      return {
+        kind: 'ImagePullBackOff',
+        message:
+          c.waitingMessage ??
+          `container ${c.name}: ${c.waitingReason} (${c.image})`,
+      };
+    }
+    if (
+      c.terminatedReason === 'OOMKilled' ||
+      c.lastTerminatedReason === 'OOMKilled'
+    ) {
+      return {
+        kind: 'OOMKilled',
+        message: `container ${c.name} was killed for exceeding its memory limit (${c.restartCount} restarts)`,
+        since: c.lastTerminatedAt,
+      };
+    }
+  }
+  if (
+    pod.phase === 'Pending' &&
+    !pod.nodeName &&
+    pod.scheduled?.status === 'False'
+  ) {
+    return {
+      kind: 'Pending',
+      message: pod.scheduled.message ?? pod.scheduled.reason ?? 'not scheduled',
+      since: pod.createdAt,
+    };
+  }
+  return undefined;
+}
+
+const SEVERITY: Record<ProblemKind, Severity> = {
+  CrashLoopBackOff: 'error',
+  ImagePullBackOff: 'error',
+  OOMKilled: 'error',
+  JobFailed: 'error',
+  NodeNotReady: 'error',
+  RolloutStalled: 'error',
+  Pending: 'warning',
+  PDBBlocksDisruption: 'warning',
+};
+
+/**
+ * Every problem in one cluster, linked to the catalog entity whose backstage.io/kubernetes-id
+ * labels the object (or its owner) and to that entity's owner.
+ */
+export function clusterProblems(
+  cluster: ClusterView,
+  entities: EntityIndex,
+): Problem[] {
+  const resolveId = kubernetesIdResolver(cluster);
+  const eventsFor = new Map<string, CachedEvent[]>();
+  for (const event of cluster.list('events')) {
+    const key = `${event.object.kind}/${event.object.namespace ?? ''}/${
+      event.object.name
+    }`;
+    eventsFor.set(key, [...(eventsFor.get(key) ?? []), event]);
+  }
+  const notReadyNodes = new Set(
+    cluster
+      .list('nodes')
+      .filter(n => !n.ready)
+      .map(n => n.name),
+  );
+  const problems: Problem[] = [];
+
+  const add = (
+    kind: ProblemKind,
+    object: {
+      kind: string;
+      name: string;
+      namespace?: string;
+      labels: Record<string, string>;
+      owners?: { uid: string }[];
+    },
+    message: string,
+    since?: string,
+  ) => {
+    const link = linkFor(entities, resolveId(object), object.namespace);
+    const events = (
+      eventsFor.get(
+        `${object.kind}/${object.namespace ?? ''}/${object.name}`,
+      ) ?? []
+    )
+      .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
+      .slice(0, MAX_EVENTS_PER_PROBLEM)
+      .map(e => ({
+        reason: e.reason,
+        message: e.message,
+        count: e.count,
+        lastSeen: e.lastSeen,
+      }));
+    problems.push({
+      id: `${cluster.name}/${kind}/${object.namespace ?? ''}/${object.name}`,
+      cluster: cluster.name,
+      kind,
+      severity: SEVERITY[kind],
+      namespace: object.namespace,
+      object: { kind: object.kind, name: object.name },
+      message,
+      since,
+      entityRef: link?.entityRef,
+      ownerRef: link?.ownerRef,
+      events,
+    });
+  };
+
+  for (const node of cluster.list('nodes')) {
+    if (node.ready) continue;
+    const stuck = cluster
+      .list('pods')
+      .filter(p => p.nodeName === node.name && !p.ready).length;
+    add(
+      'NodeNotReady',
+      { kind: 'Node', name: node.name, labels: node.labels },
+      [
+        node.readyReason ?? 'no Ready condition',
+        node.readyMessage ? `: ${node.readyMessage}` : '',
+        stuck ? ` (${stuck} pods on it not ready)` : '',
+      ].join(''),
+    );
+  }
+  for (const pod of cluster.list('pods')) {
+    if (pod.deleting || (pod.nodeName && notReadyNodes.has(pod.nodeName)))
+      continue;
+    const problem = podProblem(pod);
+    if (problem)
+      add(
+        problem.kind,
+        { kind: 'Pod', ...pod },
+        problem.message,
+        problem.since,
+      );
+  }
+  for (const job of cluster.list('jobs')) {
+    const failed = job.conditions.find(
+      c => c.type === 'Failed' && c.status === 'True',
+    );
+    if (failed) {
+      add(
+        'JobFailed',
+        { kind: 'Job', ...job },
+        `${failed.reason ?? 'Failed'}${
+          failed.message ? `: ${failed.message}` : ''
+        }`,
+        failed.lastTransitionTime,
+      );
+    }
+  }
+  for (const deployment of cluster.list('deployments')) {
+    const progressing = deployment.conditions.find(
+      c => c.type === 'Progressing',
+    );
+    if (
+      progressing?.status === 'False' &&
+      progressing.reason === 'ProgressDeadlineExceeded'
+    ) {
+      add(
+        'RolloutStalled',
+        deployment,
+        progressing.message ??
+          'the rollout made no progress within its deadline',
+        progressing.lastTransitionTime,
+      );
+    }
+  }
+  for (const pdb of cluster.list('poddisruptionbudgets')) {
+    if (pdb.expectedPods > 0 && pdb.disruptionsAllowed === 0) {
+      const rule =
+        pdb.minAvailable !== undefined
+          ? `minAvailable ${pdb.minAvailable}`
+          : `maxUnavailable ${pdb.maxUnavailable}`;
+      add(
+        'PDBBlocksDisruption',
+        { kind: 'PodDisruptionBudget', ...pdb },
+        `${rule} with ${pdb.currentHealthy} of ${pdb.expectedPods} pods healthy: no pod may be evicted, node drains will block`,
+      );
+    }
+  }
+  const rank = { error: 0, warning: 1 };
+  return problems.sort(
+    (a, b) =>
+      rank[a.severity] - rank[b.severity] ||
+      a.kind.localeCompare(b.kind) ||
+      a.id.localeCompare(b.id),
+  );
+}

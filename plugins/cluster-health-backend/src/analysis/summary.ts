@@ -1,0 +1,66 @@
+import {
+  ClusterStatus,
+  ClusterSummary,
+  Problem,
+} from '@internal/plugin-cluster-health-common';
+import type { ClusterView } from '@internal/plugin-cluster-health-node';
+
+/** ok / starting / degraded / down, and a message naming what is not being read and why. */
+export function clusterStatus(cluster: ClusterView): {
+  status: ClusterStatus;
+  message?: string;
+} {
+  const freshness = cluster.freshness();
+  const broken = freshness.filter(
+    f => f.state !== 'synced' && f.state !== 'syncing',
+  );
+  if (freshness.every(f => f.state === 'synced')) return { status: 'ok' };
+  if (broken.length === 0)
+    return { status: 'starting', message: 'first listing in progress' };
+  const unreachable = freshness.every(f => f.state === 'error');
+  if (unreachable) {
+    return {
+      status: 'down',
+      message: `${broken[0].error}; check the cluster's url, caData/caFile and serviceAccountToken under kubernetes.clusterLocatorMethods`,
+    };
+  }
+  return {
+    status: 'degraded',
+    message: broken
+      .map(f => `${f.resource}: ${f.state}${f.error ? ` (${f.error})` : ''}`)
+      .join('; '),
+  };
+}
+
+export function clusterSummary(
+  cluster: ClusterView,
+  problems: Problem[],
+): ClusterSummary {
+  const nodes = cluster.list('nodes');
+  const pods = cluster.list('pods');
+  const failing = new Set(
+    problems.filter(p => p.object.kind === 'Pod').map(p => p.object.name),
+  );
+  return {
+    name: cluster.name,
+    title: cluster.title,
+    url: cluster.url,
+    ...clusterStatus(cluster),
+    resources: cluster.freshness(),
+    nodes: {
+      total: nodes.length,
+      notReady: nodes.filter(n => !n.ready).length,
+    },
+    pods: {
+      total: pods.length,
+      running: pods.filter(p => p.phase === 'Running').length,
+      pending: pods.filter(p => p.phase === 'Pending').length,
+      failing: pods.filter(p => p.phase === 'Failed' || failing.has(p.name))
+        .length,
+    },
+    problems: {
+      error: problems.filter(p => p.severity === 'error').length,
+      warning: problems.filter(p => p.severity === 'warning').length,
+    },
+  };
+}

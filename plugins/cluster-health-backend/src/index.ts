@@ -1,0 +1,6 @@
+/**
+ * The cluster health backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { clusterHealthPlugin as default } from './plugin';

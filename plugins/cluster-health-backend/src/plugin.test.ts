@@ -1,0 +1,417 @@
+/*
+ * The whole plugin in a test backend, its cache fed by the sandbox's real Kubernetes API
+ * server (`scripts/sandbox up k8s`): the platform cluster through the portal's
+ * ServiceAccount, the same cluster through the `restricted` identity (no PDBs, no
+ * GithubReleases), and a cluster whose API server cannot be reached.
+ */
+import { execFileSync } from 'node:child_process';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  ClusterSummary,
+  DaemonSetCoverage,
+  EntityWorkloads,
+  GithubReleaseView,
+  NodeGroupSummary,
+  Problem,
+} from '@internal/plugin-cluster-health-common';
+import { sandboxEnv } from '@internal/sandbox';
+import { KubeConfig } from '@kubernetes/client-node';
+import request from 'supertest';
+import { clusterHealthPlugin } from './plugin';
+
+jest.setTimeout(120_000);
+
+const env = sandboxEnv();
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+function tokenOf(kubeconfig: string) {
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfig);
+  return config.getCurrentUser()!.token!;
+}
+
+function component(name: string, owner: string, namespace: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': name,
+        'backstage.io/kubernetes-namespace': namespace,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+const ENTITIES = [
+  component('webapp', 'group:default/web-team', 'data'),
+  component('webapp-consumer', 'group:default/data-team', 'data'),
+  component('release-notifier', 'group:default/platform-team', 'operators'),
+  component(
+    'github-release-monitor',
+    'group:default/platform-team',
+    'operators',
+  ),
+  component('llm-chat-server', 'group:default/ml-team', 'ml'),
+];
+
+let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+
+beforeAll(async () => {
+  const cluster = (name: string, kubeconfig: string, url = env.k8s.url) => ({
+    name,
+    url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: tokenOf(kubeconfig),
+    caFile: env.k8s.caFile,
+  });
+  ({ server } = await startTestBackend({
+    features: [
+      clusterHealthPlugin,
+      catalogServiceMock.factory({ entities: ENTITIES }),
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  cluster('eks-data-platform', env.k8s.kubeconfigs.portal),
+                  cluster('restricted-view', env.k8s.kubeconfigs.restricted),
+                  cluster(
+                    'unreachable',
+                    env.k8s.kubeconfigs.portal,
+                    'https://127.0.0.1:1',
+                  ),
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    ],
+  }));
+});
+
+async function get<T>(path: string): Promise<T> {
+  const res = await request(server).get(`/api/cluster-health${path}`);
+  if (res.status !== 200)
+    throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Waits until the cache has settled (the first LIST of every informer has answered). */
+async function clusters() {
+  for (let i = 0; i < 60; i++) {
+    const list = await get<ClusterSummary[]>('/clusters');
+    if (list.every(c => c.status !== 'starting')) return list;
+    await sleep(500);
+  }
+  throw new Error('the cluster cache did not settle within 30 s');
+}
+
+describe('clusters', () => {
+  it('serves each cluster with its freshness: ok, degraded by 403s, down', async () => {
+    const byName = Object.fromEntries((await clusters()).map(c => [c.name, c]));
+
+    const platform = byName['eks-data-platform'];
+    expect(platform.status).toBe('ok');
+    expect(platform.nodes).toEqual({ total: 5, notReady: 1 });
+    expect(platform.resources.every(r => r.state === 'synced')).toBe(true);
+
+    const restricted = byName['restricted-view'];
+    expect(restricted.status).toBe('degraded');
+    const states = Object.fromEntries(
+      restricted.resources.map(r => [r.resource, r.state]),
+    );
+    expect(states).toMatchObject({
+      poddisruptionbudgets: 'forbidden',
+      githubreleases: 'forbidden',
+      pods: 'synced',
+      nodes: 'synced',
+    });
+    expect(restricted.nodes.total).toBe(5);
+
+    const down = byName.unreachable;
+    expect(down.status).toBe('down');
+    expect(down.message).toContain('cannot reach https://127.0.0.1:1');
+    expect(down.message).toContain('kubernetes.clusterLocatorMethods');
+  });
+
+  it('answers 404 naming the config key for a cluster it does not know', async () => {
+    const res = await request(server).get(
+      '/api/cluster-health/clusters/nope/node-groups',
+    );
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain(
+      'kubernetes.clusterLocatorMethods',
+    );
+  });
+});
+
+describe('node groups', () => {
+  it('groups nodes by eks.amazonaws.com/nodegroup with GPUs, requests and N−1 headroom', async () => {
+    await clusters();
+    const groups = await get<NodeGroupSummary[]>(
+      '/clusters/eks-data-platform/node-groups',
+    );
+    expect(groups.map(g => g.name)).toEqual(['general', 'gpu']);
+    const [general, gpu] = groups;
+
+    expect(general).toMatchObject({
+      label: 'eks.amazonaws.com/nodegroup',
+      ready: 2,
+      notReady: 1,
+    });
+    expect(general.zones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    const notReady = general.nodes.find(n => !n.ready)!;
+    // The kubelet's own reason at first; the node controller's once the grace period is over.
+    expect(notReady.notReadyReason).toMatch(
+      /KubeletNotReady|NodeStatusUnknown/,
+    );
+    // Two usable m5.xlarge (3,920m each); losing one cannot hold what the group requests.
+    expect(general.allocatable.cpuMillis).toBe(7840);
+    expect(general.headroomNMinus1.cpuMillis).toBeLessThan(0);
+
+    expect(gpu.allocatable.gpus).toBe(9);
+    expect(gpu.requested.gpus).toBe(9); // 2 × 4 on the p4d node, 1 on the g5 node
+    expect(gpu.nodes.map(n => n.gpuModel).sort()).toEqual([
+      'NVIDIA-A100-SXM4-40GB',
+      'NVIDIA-A10G',
+    ]);
+  });
+});
+
+describe('DaemonSet coverage', () => {
+  it('finds fluent-bit missing the GPU nodes for lack of a toleration, and pods stuck on the NotReady node', async () => {
+    await clusters();
+    const coverage = await get<DaemonSetCoverage[]>(
+      '/clusters/eks-data-platform/daemonsets',
+    );
+    const byName = Object.fromEntries(coverage.map(d => [d.name, d]));
+
+    const fluentBit = byName['fluent-bit'];
+    expect(fluentBit.byNodeGroup.gpu).toEqual({
+      nodes: 2,
+      desired: 0,
+      ready: 0,
+    });
+    const gpuGaps = fluentBit.gaps.filter(g => g.nodeGroup === 'gpu');
+    expect(gpuGaps).toHaveLength(2);
+    for (const gap of gpuGaps) {
+      expect(gap.reason).toBe('taint-not-tolerated');
+      expect(gap.detail).toContain('nvidia.com/gpu=present:NoSchedule');
+    }
+
+    const kubeProxy = byName['kube-proxy'];
+    expect(kubeProxy.byNodeGroup.general).toEqual({
+      nodes: 3,
+      desired: 3,
+      ready: 2,
+    });
+    expect(kubeProxy.gaps).toEqual([
+      expect.objectContaining({
+        node: 'ip-10-0-3-47.eu-west-1.compute.internal',
+        reason: 'pod-pending',
+        detail: expect.stringContaining('NotReady'),
+      }),
+    ]);
+
+    // Selected on purpose: no gaps on the general nodes.
+    expect(byName['dcgm-exporter'].gaps).toEqual([]);
+    expect(byName['dcgm-exporter'].byNodeGroup.gpu).toEqual({
+      nodes: 2,
+      desired: 2,
+      ready: 2,
+    });
+  });
+});
+
+describe('problems', () => {
+  it('lists the failure cases, each linked to its entity and owner', async () => {
+    await clusters();
+    const problems = await get<Problem[]>(
+      '/problems?cluster=eks-data-platform',
+    );
+    const find = (kind: string, name: string) =>
+      problems.find(p => p.kind === kind && p.object.name.startsWith(name));
+
+    expect(find('CrashLoopBackOff', 'release-notifier')).toMatchObject({
+      severity: 'error',
+      namespace: 'operators',
+      entityRef: 'component:default/release-notifier',
+      ownerRef: 'group:default/platform-team',
+    });
+    expect(find('CrashLoopBackOff', 'release-notifier')!.events[0].reason).toBe(
+      'BackOff',
+    );
+    expect(find('ImagePullBackOff', 'webapp-consumer')).toMatchObject({
+      entityRef: 'component:default/webapp-consumer',
+      ownerRef: 'group:default/data-team',
+    });
+    expect(find('Pending', 'llm-chat-server')!.message).toContain(
+      'Insufficient nvidia.com/gpu',
+    );
+    expect(find('JobFailed', 'produce-strimzi-0-48-0')).toMatchObject({
+      entityRef: 'component:default/github-release-monitor',
+    });
+    expect(find('NodeNotReady', 'ip-10-0-3-47')!.message).toMatch(
+      /KubeletNotReady|NodeStatusUnknown/,
+    );
+    expect(find('PDBBlocksDisruption', 'webapp')).toMatchObject({
+      severity: 'warning',
+      entityRef: 'component:default/webapp',
+    });
+  });
+
+  it('filters by namespace, owner and severity, and rejects a bad filter', async () => {
+    await clusters();
+    const platformTeam = await get<Problem[]>(
+      '/problems?cluster=eks-data-platform&owner=group:default/platform-team',
+    );
+    expect(platformTeam.length).toBeGreaterThan(0);
+    expect(
+      platformTeam.every(p => p.ownerRef === 'group:default/platform-team'),
+    ).toBe(true);
+
+    const warnings = await get<Problem[]>(
+      '/problems?cluster=eks-data-platform&severity=warning',
+    );
+    expect(warnings.every(p => p.severity === 'warning')).toBe(true);
+
+    const ml = await get<Problem[]>('/problems?namespace=ml');
+    expect(ml.every(p => p.namespace === 'ml')).toBe(true);
+
+    const bad = await request(server).get(
+      '/api/cluster-health/problems?severity=fatal',
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('severity');
+  });
+});
+
+describe('GithubReleases and entity workloads', () => {
+  it('lists releases with the Jobs they started', async () => {
+    await clusters();
+    const releases = await get<GithubReleaseView[]>('/github-releases');
+    const strimzi = releases.find(r => r.name === 'strimzi-0-48-0')!;
+    expect(strimzi).toMatchObject({
+      cluster: 'eks-data-platform',
+      phase: 'Failed',
+    });
+    expect(strimzi.jobs).toEqual([
+      expect.objectContaining({
+        name: 'produce-strimzi-0-48-0',
+        status: 'failed',
+      }),
+    ]);
+    expect(releases.find(r => r.name === 'kafka-v3-9-1')!.jobs[0].status).toBe(
+      'succeeded',
+    );
+  });
+
+  it("shows an entity's stalled rollout and its problems, per cluster", async () => {
+    await clusters();
+    const body = await get<EntityWorkloads>(
+      '/entity?entityRef=component:default/webapp-consumer',
+    );
+    expect(body).toMatchObject({
+      kubernetesId: 'webapp-consumer',
+      namespace: 'data',
+    });
+    const platform = body.clusters.find(
+      c => c.cluster === 'eks-data-platform',
+    )!;
+    const [deployment] = platform.workloads;
+    expect(deployment).toMatchObject({
+      kind: 'Deployment',
+      name: 'webapp-consumer',
+      desired: 2,
+      ready: 2,
+    });
+    expect(['progressing', 'stalled']).toContain(deployment.rollout);
+    expect(deployment.message).toContain('ImagePullBackOff');
+    expect(deployment.pods).toHaveLength(3);
+    expect(platform.problems.map(p => p.kind)).toContain('ImagePullBackOff');
+    expect(body.clusters.find(c => c.cluster === 'unreachable')!.status).toBe(
+      'down',
+    );
+  });
+
+  it('answers 400 for a malformed entity ref and 404 for an unknown entity', async () => {
+    const bad = await request(server).get(
+      '/api/cluster-health/entity?entityRef=::',
+    );
+    expect(bad.status).toBe(400);
+    const missing = await request(server).get(
+      '/api/cluster-health/entity?entityRef=component:default/nope',
+    );
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('the watch', () => {
+  it('sees a new crash-looping Deployment, then its removal, without a relist', async () => {
+    await clusters();
+    const MANIFEST = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'watch-probe', namespace: 'apps' },
+      spec: {
+        selector: { matchLabels: { app: 'watch-probe' } },
+        template: {
+          metadata: {
+            labels: {
+              app: 'watch-probe',
+              'sandbox.ml-platform.io/fault': 'crash-loop',
+            },
+          },
+          spec: { containers: [{ name: 'probe', image: 'busybox:1.36' }] },
+        },
+      },
+    });
+    const kubectl = (...args: string[]) =>
+      execFileSync(
+        env.k8s.kubectl,
+        ['--kubeconfig', env.k8s.kubeconfigs.admin, ...args],
+        { input: args.includes('-f') ? MANIFEST : undefined },
+      );
+    const listedAt = (await clusters())
+      .find(c => c.name === 'eks-data-platform')!
+      .resources.find(r => r.resource === 'pods')!.listedAt;
+
+    const crashLooping = async () =>
+      (await get<Problem[]>('/problems?namespace=apps')).some(
+        p =>
+          p.kind === 'CrashLoopBackOff' &&
+          p.object.name.startsWith('watch-probe'),
+      );
+    kubectl('apply', '-f', '-');
+    try {
+      for (let i = 0; i < 60 && !(await crashLooping()); i++) await sleep(500);
+      expect(await crashLooping()).toBe(true);
+    } finally {
+      kubectl(
+        'delete',
+        'deployment',
+        'watch-probe',
+        '-n',
+        'apps',
+        '--wait=false',
+      );
+    }
+    for (let i = 0; i < 60 && (await crashLooping()); i++) await sleep(500);
+    expect(await crashLooping()).toBe(false);
+
+    const pods = (await clusters())
+      .find(c => c.name === 'eks-data-platform')!
+      .resources.find(r => r.resource === 'pods')!;
+    expect(pods.listedAt).toBe(listedAt);
+    expect(pods.lastEventAt! > listedAt!).toBe(true);
+  });
+});

@@ -1,0 +1,55 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  clusterCacheServiceRef,
+  DEFAULT_NODE_GROUP_LABELS,
+} from '@internal/plugin-cluster-health-node';
+import { createRouter } from './router';
+
+/**
+ * Cluster health: node groups, DaemonSet coverage, problems linked to their owners,
+ * GithubReleases and per-entity workloads, served under /api/cluster-health from the shared
+ * watch-fed cluster cache (clusters from kubernetes.clusterLocatorMethods).
+ */
+export const clusterHealthPlugin = createBackendPlugin({
+  pluginId: 'cluster-health',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        catalog: catalogServiceRef,
+        cache: clusterCacheServiceRef,
+      },
+      async init({
+        config,
+        auth,
+        httpAuth,
+        httpRouter,
+        permissions,
+        catalog,
+        cache,
+      }) {
+        const nodeGroupLabels =
+          config.getOptionalStringArray('clusterHealth.nodeGroupLabels') ??
+          DEFAULT_NODE_GROUP_LABELS;
+        httpRouter.use(
+          await createRouter({
+            cache,
+            catalog,
+            auth,
+            httpAuth,
+            permissions,
+            nodeGroupLabels,
+          }),
+        );
+      },
+    });
+  },
+});

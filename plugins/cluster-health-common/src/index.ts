@@ -1,0 +1,8 @@
+/**
+ * Shared by the cluster health plugin's frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './permissions';
+export * from './quantity';

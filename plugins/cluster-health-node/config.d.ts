@@ -1,0 +1,15 @@
+export interface Config {
+  /** Cluster health's own settings; the clusters come from `kubernetes.clusterLocatorMethods`. */
+  clusterHealth?: {
+    /**
+     * Node labels that name a node's group, tried in order; the first present wins.
+     * Default: eks.amazonaws.com/nodegroup, karpenter.sh/nodepool,
+     * cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool.
+     */
+    nodeGroupLabels?: string[];
+    /** Warning events kept per cluster, newest first. Default 2000. */
+    maxEventsPerCluster?: number;
+    /** Seconds a watch request stays open before it is renewed. Default 300. */
+    watchTimeoutSeconds?: number;
+  };
+}

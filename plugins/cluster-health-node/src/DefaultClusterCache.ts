@@ -1,0 +1,153 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  WATCHED_RESOURCES,
+  WatchedResource,
+} from '@internal/plugin-cluster-health-common';
+import { readClusters } from './clusters';
+import { Informer } from './Informer';
+import {
+  CachedEvent,
+  CachedObjects,
+  ClusterCache,
+  ClusterConfig,
+  ClusterView,
+} from './types';
+
+export const DEFAULT_NODE_GROUP_LABELS = [
+  'eks.amazonaws.com/nodegroup',
+  'karpenter.sh/nodepool',
+  'cloud.google.com/gke-nodepool',
+  'kubernetes.azure.com/agentpool',
+];
+
+function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromClusterAndUser(
+    {
+      name: cluster.name,
+      server: cluster.url,
+      caData: cluster.caData,
+      caFile: cluster.caFile,
+      skipTLSVerify: cluster.skipTLSVerify,
+    },
+    { name: 'platform-portal', token: cluster.token },
+  );
+  return kubeConfig;
+}
+
+class CachedCluster implements ClusterView {
+  readonly name: string;
+  readonly title?: string;
+  readonly url: string;
+  private readonly informers: { [R in WatchedResource]: Informer<R> };
+
+  constructor(
+    cluster: ClusterConfig,
+    logger: LoggerService,
+    options: { watchTimeoutSeconds: number; maxEvents: number },
+  ) {
+    this.name = cluster.name;
+    this.title = cluster.title;
+    this.url = cluster.url;
+    const kubeConfig = kubeConfigFor(cluster);
+    const informer = <R extends WatchedResource>(resource: R) =>
+      new Informer({
+        clusterName: cluster.name,
+        kubeConfig,
+        resource,
+        logger,
+        watchTimeoutSeconds: options.watchTimeoutSeconds,
+        ...(resource === 'events'
+          ? {
+              maxItems: options.maxEvents,
+              order: (e: CachedObjects[R]) => (e as CachedEvent).lastSeen ?? '',
+            }
+          : {}),
+      });
+    this.informers = Object.fromEntries(
+      WATCHED_RESOURCES.map(resource => [resource, informer(resource)]),
+    ) as any;
+  }
+
+  start() {
+    return Promise.all(WATCHED_RESOURCES.map(r => this.informers[r].start()));
+  }
+
+  stop() {
+    for (const r of WATCHED_RESOURCES) this.informers[r].stop();
+  }
+
+  freshness() {
+    return WATCHED_RESOURCES.map(r => this.informers[r].freshness());
+  }
+
+  list<R extends WatchedResource>(resource: R): CachedObjects[R][] {
+    return (this.informers[resource] as Informer<R>).values();
+  }
+}
+
+/** The cache of every configured cluster; see ClusterCache. */
+export class DefaultClusterCache implements ClusterCache {
+  private readonly byName: Map<string, CachedCluster>;
+  private started?: Promise<void>;
+
+  static fromConfig(config: Config, logger: LoggerService) {
+    const { clusters, unsupported } = readClusters(config);
+    if (unsupported.length > 0) {
+      logger.warn(
+        `cluster health reads only kubernetes.clusterLocatorMethods of type "config" with ` +
+          `authProvider "serviceAccount"; not read: ${unsupported.join(', ')}`,
+      );
+    }
+    if (clusters.length === 0) {
+      logger.info(
+        'no clusters in kubernetes.clusterLocatorMethods: the cluster cache is empty',
+      );
+    }
+    return new DefaultClusterCache(clusters, logger, {
+      watchTimeoutSeconds:
+        config.getOptionalNumber('clusterHealth.watchTimeoutSeconds') ?? 300,
+      maxEvents:
+        config.getOptionalNumber('clusterHealth.maxEventsPerCluster') ?? 2000,
+    });
+  }
+
+  constructor(
+    clusters: ClusterConfig[],
+    logger: LoggerService,
+    options: { watchTimeoutSeconds: number; maxEvents: number },
+  ) {
+    this.byName = new Map(
+      clusters.map(c => [
+        c.name,
+        new CachedCluster(c, logger.child({ cluster: c.name }), options),
+      ]),
+    );
+  }
+
+  /** Starts every informer; resolves when each has listed once (or failed to). */
+  start(): Promise<void> {
+    this.started ??= Promise.all(
+      [...this.byName.values()].map(c => c.start()),
+    ).then(() => undefined);
+    return this.started;
+  }
+
+  stop() {
+    for (const cluster of this.byName.values()) cluster.stop();
+  }
+
+  ready() {
+    return this.start();
+  }
+
+  clusters(): ClusterView[] {
+    return [...this.byName.values()];
+  }
+
+  cluster(name: string): ClusterView | undefined {
+    return this.byName.get(name);
+  }
+}

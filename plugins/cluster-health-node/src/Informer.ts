@@ -1,0 +1,310 @@
+import http from 'node:http';
+import https from 'node:https';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  ResourceFreshness,
+  ResourceState,
+  WatchedResource,
+} from '@internal/plugin-cluster-health-common';
+import { PROJECTIONS, RESOURCE_PATHS } from './projections';
+import { CachedObjects } from './types';
+
+/** An API server's answer other than 2xx, or a failure to reach it. */
+export class KubeRequestError extends Error {
+  constructor(message: string, readonly statusCode?: number) {
+    super(message);
+    this.name = 'KubeRequestError';
+  }
+}
+
+class WatchExpired extends Error {}
+
+const PAGE_SIZE = 500;
+const MAX_BACKOFF_MS = 30_000;
+/** 403 and 404 do not heal by retrying fast: RBAC or a CRD install changes them. */
+const SLOW_RETRY_MS = 60_000;
+
+/** GET of a JSON document from the API server, with the cluster's credentials. */
+export async function getJson(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | undefined>,
+): Promise<any> {
+  const server = kubeConfig.getCurrentCluster()!.server;
+  const url = new URL(server + path);
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined) url.searchParams.set(name, String(value));
+  }
+  const options: https.RequestOptions = {
+    method: 'GET',
+    headers: { Accept: 'application/json' },
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const transport = url.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(url, options, response => {
+      const chunks: Buffer[] = [];
+      response.on('data', chunk => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          try {
+            resolve(JSON.parse(body));
+          } catch (error) {
+            reject(
+              new KubeRequestError(
+                `invalid JSON from ${url.pathname}: ${error}`,
+              ),
+            );
+          }
+          return;
+        }
+        let message = response.statusMessage ?? '';
+        try {
+          message = JSON.parse(body).message ?? message;
+        } catch {
+          // not a Status object
+        }
+        reject(new KubeRequestError(`${status} ${message}`.trim(), status));
+      });
+    });
+    request.setTimeout(30_000, () =>
+      request.destroy(
+        new KubeRequestError(`no answer from ${server} within 30 s`),
+      ),
+    );
+    request.on('error', error =>
+      reject(
+        error instanceof KubeRequestError
+          ? error
+          : new KubeRequestError(
+              `cannot reach ${server}: ${
+                (error as NodeJS.ErrnoException).code ?? error.message
+              }`,
+            ),
+      ),
+    );
+    request.end();
+  });
+}
+
+/**
+ * Keeps one resource type of one cluster in memory: LIST (paged) then WATCH from the list's
+ * resourceVersion with bookmarks; a watch that ends is renewed from the last version seen, a
+ * 410 Gone relists, errors back off (1 s doubling to 30 s; 60 s for 403 and 404). Objects are
+ * stored as their projection (projections.ts), keyed by UID.
+ */
+export class Informer<R extends WatchedResource> {
+  private items = new Map<string, CachedObjects[R]>();
+  private state: ResourceState = 'syncing';
+  private error?: string;
+  private listedAt?: string;
+  private lastEventAt?: string;
+  private resourceVersion?: string;
+  private stopped = false;
+  private watchAbort?: AbortController;
+  private wake?: () => void;
+  private firstAttempt: Promise<void>;
+  private settleFirstAttempt!: () => void;
+
+  constructor(
+    private readonly options: {
+      clusterName: string;
+      kubeConfig: KubeConfig;
+      resource: R;
+      logger: LoggerService;
+      watchTimeoutSeconds: number;
+      /** Keep at most this many objects (the newest by `order`); for events. */
+      maxItems?: number;
+      order?: (item: CachedObjects[R]) => string;
+    },
+  ) {
+    this.firstAttempt = new Promise(resolve => {
+      this.settleFirstAttempt = resolve;
+    });
+  }
+
+  /** Starts the loop; resolves once the first LIST has succeeded or failed. */
+  start(): Promise<void> {
+    void this.loop();
+    return this.firstAttempt;
+  }
+
+  stop() {
+    this.stopped = true;
+    this.watchAbort?.abort();
+    this.wake?.();
+  }
+
+  values(): CachedObjects[R][] {
+    return [...this.items.values()];
+  }
+
+  freshness(): ResourceFreshness {
+    return {
+      resource: this.options.resource,
+      state: this.state,
+      count: this.items.size,
+      listedAt: this.listedAt,
+      lastEventAt: this.lastEventAt,
+      error: this.error,
+    };
+  }
+
+  private async loop() {
+    let backoff = 1000;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.list();
+        this.settleFirstAttempt();
+        await this.watch();
+        backoff = 1000;
+      } catch (error) {
+        this.settleFirstAttempt();
+        if (this.stopped) return;
+        if (error instanceof WatchExpired) {
+          this.resourceVersion = undefined;
+          continue;
+        }
+        const delay = this.recordFailure(error as KubeRequestError, backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Sets the state for a failure and returns how long to wait before trying again. */
+  private recordFailure(error: KubeRequestError, backoff: number): number {
+    const { resource, clusterName, logger } = this.options;
+    const status = error.statusCode;
+    const previous = this.state;
+    if (status === 403) {
+      this.state = 'forbidden';
+      this.error = `the portal's identity may not list ${resource} (${error.message})`;
+    } else if (status === 404) {
+      this.state = 'not-installed';
+      this.error = `the API server does not serve ${resource} (${error.message})`;
+    } else {
+      this.state = this.listedAt ? 'stale' : 'error';
+      this.error =
+        status === 401
+          ? `${error.message}: the cluster's serviceAccountToken is not accepted`
+          : error.message;
+    }
+    // A new resourceVersion is needed after a failed list; a failed watch keeps it.
+    if (this.state !== 'stale') this.resourceVersion = undefined;
+    if (previous !== this.state) {
+      logger.warn(
+        `cluster ${clusterName}, ${resource}: ${this.state}: ${this.error}`,
+      );
+    }
+    return status === 403 || status === 404 ? SLOW_RETRY_MS : backoff;
+  }
+
+  private async list() {
+    const { kubeConfig, resource } = this.options;
+    const { path, fieldSelector } = RESOURCE_PATHS[resource];
+    const project = PROJECTIONS[resource];
+    const items = new Map<string, CachedObjects[R]>();
+    let cont: string | undefined;
+    let version: string | undefined;
+    do {
+      const page = await getJson(kubeConfig, path, {
+        limit: PAGE_SIZE,
+        continue: cont,
+        fieldSelector,
+      });
+      for (const object of page.items ?? []) {
+        items.set(object.metadata.uid, project(object) as CachedObjects[R]);
+      }
+      cont = page.metadata?.continue || undefined;
+      version = page.metadata?.resourceVersion;
+    } while (cont);
+    this.items = items;
+    this.trim();
+    this.resourceVersion = version;
+    this.listedAt = new Date().toISOString();
+    this.lastEventAt = this.listedAt;
+    this.state = 'synced';
+    this.error = undefined;
+  }
+
+  private watch(): Promise<void> {
+    const { kubeConfig, resource, watchTimeoutSeconds } = this.options;
+    const { path, fieldSelector } = RESOURCE_PATHS[resource];
+    const project = PROJECTIONS[resource];
+    return new Promise<void>((resolve, reject) => {
+      let expired = false;
+      const onEvent = (type: string, object: any) => {
+        if (type === 'BOOKMARK') {
+          this.resourceVersion = object.metadata?.resourceVersion;
+          return;
+        }
+        if (type === 'ERROR') {
+          if (object?.code === 410) expired = true;
+          this.watchAbort?.abort();
+          return;
+        }
+        const uid = object?.metadata?.uid;
+        if (!uid) return;
+        if (type === 'DELETED') this.items.delete(uid);
+        else this.items.set(uid, project(object) as CachedObjects[R]);
+        if (type === 'ADDED') this.trim();
+        this.resourceVersion = object.metadata.resourceVersion;
+        this.lastEventAt = new Date().toISOString();
+        this.state = 'synced';
+        this.error = undefined;
+      };
+      const onDone = (error: any) => {
+        if (expired) reject(new WatchExpired());
+        else if (error && error.name !== 'AbortError' && !this.stopped) {
+          reject(
+            new KubeRequestError(
+              error.statusCode
+                ? `${error.statusCode} ${error.message}`
+                : `watch of ${resource} broke: ${error.code ?? error.message}`,
+              error.statusCode,
+            ),
+          );
+        } else resolve();
+      };
+      new Watch(kubeConfig)
+        .watch(
+          path,
+          {
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: watchTimeoutSeconds,
+            fieldSelector,
+          },
+          onEvent,
+          onDone,
+        )
+        .then(abort => {
+          this.watchAbort = abort;
+        }, reject);
+    });
+  }
+
+  private trim() {
+    const { maxItems, order } = this.options;
+    if (!maxItems || !order || this.items.size <= maxItems * 1.1) return;
+    const newestFirst = [...this.items.entries()].sort((a, b) =>
+      order(b[1]).localeCompare(order(a[1])),
+    );
+    this.items = new Map(newestFirst.slice(0, maxItems));
+  }
+
+  private sleep(ms: number) {
+    return new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The cluster cache: watch-fed, per cluster and resource type, as a root service.
+ *
+ * @packageDocumentation
+ */
+export { clusterCacheServiceRef } from './service';
+export {
+  DefaultClusterCache,
+  DEFAULT_NODE_GROUP_LABELS,
+} from './DefaultClusterCache';
+export { readClusters } from './clusters';
+export { getJson, KubeRequestError } from './Informer';
+export { addResources, NO_RESOURCES, toResources } from './projections';
+export * from './types';

@@ -1,0 +1,216 @@
+import type {
+  ResourceFreshness,
+  Resources,
+  WatchedResource,
+} from '@internal/plugin-cluster-health-common';
+
+/*
+ * What the cache keeps of each object: only the fields the portal's views use, so that a
+ * 10,000-pod cluster costs megabytes, not the hundreds a full object cache would.
+ */
+
+export interface ObjectKey {
+  namespace?: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  createdAt?: string;
+}
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+/** A required node-affinity term: every expression must match. */
+export type NodeSelectorTerm = {
+  key: string;
+  operator: string;
+  values?: string[];
+}[];
+
+export interface PodPlacement {
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  /** Required node affinity: any one term must match (empty: no constraint). */
+  affinityTerms: NodeSelectorTerm[];
+}
+
+export interface CachedNode extends ObjectKey {
+  ready: boolean;
+  readyReason?: string;
+  readyMessage?: string;
+  unschedulable: boolean;
+  taints: Taint[];
+  allocatable: Resources;
+}
+
+export interface CachedContainerStatus {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  waitingReason?: string;
+  waitingMessage?: string;
+  terminatedReason?: string;
+  lastTerminatedReason?: string;
+  lastTerminatedAt?: string;
+}
+
+export interface CachedPod extends ObjectKey, PodPlacement {
+  namespace: string;
+  owners: OwnerRef[];
+  nodeName?: string;
+  phase: string;
+  ready: boolean;
+  /** Requests summed over the containers (init containers: their largest request). */
+  requests: Resources;
+  scheduled?: { status: string; reason?: string; message?: string };
+  containers: CachedContainerStatus[];
+  startedAt?: string;
+  deleting: boolean;
+  /** prometheus.io/* annotations (the GPU plugin finds model servers' scrape targets by them). */
+  annotations: Record<string, string>;
+}
+
+export interface CachedCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface CachedWorkload extends ObjectKey {
+  namespace: string;
+  kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet';
+  owners: OwnerRef[];
+  desired: number;
+  ready: number;
+  updated: number;
+  available: number;
+  images: string[];
+  conditions: CachedCondition[];
+  generation?: number;
+  observedGeneration?: number;
+}
+
+export interface CachedDaemonSet extends ObjectKey, PodPlacement {
+  namespace: string;
+  desired: number;
+  ready: number;
+  images: string[];
+}
+
+export interface CachedJob extends ObjectKey {
+  namespace: string;
+  owners: OwnerRef[];
+  conditions: CachedCondition[];
+  startedAt?: string;
+  completedAt?: string;
+  active: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface CachedEvent {
+  uid: string;
+  namespace?: string;
+  object: { kind: string; name: string; namespace?: string; uid?: string };
+  reason: string;
+  message: string;
+  count: number;
+  lastSeen?: string;
+}
+
+export interface CachedPodDisruptionBudget extends ObjectKey {
+  namespace: string;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  minAvailable?: string | number;
+  maxUnavailable?: string | number;
+}
+
+export interface CachedGithubRelease extends ObjectKey {
+  namespace: string;
+  repository: string;
+  tag: string;
+  url?: string;
+  publishedAt?: string;
+  phase?: string;
+  jobName?: string;
+  conditions: CachedCondition[];
+}
+
+export interface CachedScaledObject extends ObjectKey {
+  namespace: string;
+  target: { kind?: string; name: string };
+  minReplicas?: number;
+  maxReplicas?: number;
+  triggers: { type: string; name?: string; metadata: Record<string, string> }[];
+  conditions: CachedCondition[];
+}
+
+/** The cached type of each watched resource. */
+export interface CachedObjects {
+  nodes: CachedNode;
+  pods: CachedPod;
+  daemonsets: CachedDaemonSet;
+  deployments: CachedWorkload;
+  replicasets: CachedWorkload;
+  statefulsets: CachedWorkload;
+  jobs: CachedJob;
+  events: CachedEvent;
+  poddisruptionbudgets: CachedPodDisruptionBudget;
+  githubreleases: CachedGithubRelease;
+  scaledobjects: CachedScaledObject;
+}
+
+/** One cluster of `kubernetes.clusterLocatorMethods`, as the cache reads it. */
+export interface ClusterConfig {
+  name: string;
+  title?: string;
+  url: string;
+  /** Service-account token; absent for clusters the API server lets in anonymously. */
+  token?: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+}
+
+/** A point-in-time, read-only view of one cluster's cache. */
+export interface ClusterView {
+  readonly name: string;
+  readonly title?: string;
+  readonly url: string;
+  freshness(): ResourceFreshness[];
+  list<R extends WatchedResource>(resource: R): CachedObjects[R][];
+}
+
+/**
+ * The shared cache of every configured cluster. Started with the backend; every request
+ * reads from memory. A cluster that is down, or a type the portal may not read, shows in
+ * `freshness()` while the rest keeps serving.
+ */
+export interface ClusterCache {
+  clusters(): ClusterView[];
+  cluster(name: string): ClusterView | undefined;
+  /** Resolves when every informer has finished its first LIST or failed it. */
+  ready(): Promise<void>;
+}

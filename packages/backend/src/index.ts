@@ -31,6 +31,14 @@ async function main() {
   backend.add(
     import('@backstage/plugin-scaffolder-backend-module-notifications'),
   );
+  // The platform's actions (Kafka topics, server-side apply, validation, local publish) and
+  // the catalog module that picks up what platform:publish:local wrote.
+  backend.add(import('@internal/plugin-scaffolder-backend-module-platform'));
+  backend.add(
+    import('@internal/plugin-scaffolder-backend-module-platform').then(m => ({
+      default: m.catalogModulePlatformLocalPublish,
+    })),
+  );
 
   // Permissions: the platform's policy, which plugins extend with their own rules.
   backend.add(import('@backstage/plugin-permission-backend'));

@@ -22,7 +22,8 @@ export const DEFAULT_NODE_GROUP_LABELS = [
   'kubernetes.azure.com/agentpool',
 ];
 
-function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
+/** A client configuration for one cluster of kubernetes.clusterLocatorMethods. */
+export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromClusterAndUser(
     {

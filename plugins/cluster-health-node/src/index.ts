@@ -7,6 +7,7 @@ export { clusterCacheServiceRef } from './service';
 export {
   DefaultClusterCache,
   DEFAULT_NODE_GROUP_LABELS,
+  kubeConfigFor,
 } from './DefaultClusterCache';
 export { readClusters } from './clusters';
 export { getJson, KubeRequestError } from './Informer';

@@ -1,0 +1,222 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
+import { PlatformClients } from '../clients';
+
+export const KAFKA_TOPIC_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+
+interface TopicSettings {
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+/** The topic as it is, or undefined when it does not exist. */
+async function describeTopic(
+  admin: Admin,
+  topic: string,
+  configNames: string[],
+): Promise<TopicSettings | undefined> {
+  const existing = await admin.listTopics();
+  if (!existing.includes(topic)) return undefined;
+  // A topic created a moment ago may not be in every broker's metadata yet.
+  let topics;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ({ topics } = await admin.fetchTopicMetadata({ topics: [topic] }));
+      break;
+    } catch (error) {
+      if (attempt >= 10 || !(error as { retriable?: boolean }).retriable)
+        throw error;
+      await new Promise(r => setTimeout(r, 300 * attempt));
+    }
+  }
+  const partitions = topics[0].partitions;
+  const configs: Record<string, string> = {};
+  if (configNames.length > 0) {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configNames },
+      ],
+    });
+    for (const entry of described.resources[0].configEntries) {
+      configs[entry.configName] = entry.configValue;
+    }
+  }
+  return {
+    partitions: partitions.length,
+    replicationFactor: partitions[0]?.replicas.length ?? 0,
+    configs,
+  };
+}
+
+/** Differences between what exists and what was asked for, in words. */
+function differences(actual: TopicSettings, wanted: TopicSettings): string[] {
+  const diffs: string[] = [];
+  if (actual.partitions !== wanted.partitions) {
+    diffs.push(
+      `partitions: exists with ${actual.partitions}, asked for ${wanted.partitions}`,
+    );
+  }
+  if (actual.replicationFactor !== wanted.replicationFactor) {
+    diffs.push(
+      `replicationFactor: exists with ${actual.replicationFactor}, asked for ${wanted.replicationFactor}`,
+    );
+  }
+  for (const [name, value] of Object.entries(wanted.configs)) {
+    if (actual.configs[name] !== value) {
+      diffs.push(
+        `configs.${name}: exists with ${actual.configs[name]}, asked for ${value}`,
+      );
+    }
+  }
+  return diffs;
+}
+
+/**
+ * kafka:topic:create — creates a topic on a cluster of `kafka.clusters`. A topic that already
+ * exists with the same settings is success (a re-run does nothing); with other settings it is
+ * an error that says which. The creation runs inside a checkpoint, so a task resumed after a
+ * crash does not create it twice. Dry run: validates against the cluster, creates nothing.
+ */
+export function createKafkaTopicAction(clients: PlatformClients) {
+  return createTemplateAction({
+    id: 'kafka:topic:create',
+    description:
+      'Creates a Kafka topic (idempotent: same settings = success, different settings = error).',
+    supportsDryRun: true,
+    examples: [
+      {
+        description:
+          'A 12-partition topic, replicated three times, kept for 7 days',
+        example: [
+          'steps:',
+          '  - id: topic',
+          '    action: kafka:topic:create',
+          '    input:',
+          '      cluster: platform-kafka',
+          '      topic: clickstream-events',
+          '      partitions: 12',
+          '      replicationFactor: 3',
+          '      configs:',
+          "        retention.ms: '604800000'",
+        ].join('\n'),
+      },
+    ],
+    schema: {
+      input: {
+        cluster: z =>
+          z.string().min(1).describe('A cluster name of kafka.clusters'),
+        topic: z =>
+          z
+            .string()
+            .regex(
+              KAFKA_TOPIC_PATTERN,
+              'letters, digits, ".", "_" and "-", at most 249',
+            )
+            .describe('Topic name'),
+        partitions: z =>
+          z.number().int().min(1).max(1000).describe('Number of partitions'),
+        replicationFactor: z =>
+          z
+            .number()
+            .int()
+            .min(1)
+            .default(3)
+            .describe('Replicas of each partition'),
+        configs: z =>
+          z
+            .record(z.string(), z.string())
+            .default({})
+            .describe('Topic configs, e.g. retention.ms'),
+      },
+      output: {
+        topic: z => z.string(),
+        created: z =>
+          z.boolean().describe('false when the topic already existed as asked'),
+        partitions: z => z.number(),
+      },
+    },
+    async handler(ctx) {
+      const { cluster, topic, partitions, replicationFactor, configs } =
+        ctx.input;
+      const wanted = { partitions, replicationFactor, configs };
+      const admin = clients.kafka(cluster).admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        throw new Error(
+          `cluster: cannot reach Kafka cluster "${cluster}" (${
+            (error as Error).message
+          }); ` + `check its brokers under kafka.clusters`,
+        );
+      }
+      try {
+        const { brokers } = await admin.describeCluster();
+        if (replicationFactor > brokers.length) {
+          throw new InputError(
+            `replicationFactor: ${replicationFactor} is more than the ${brokers.length} brokers of ${cluster}`,
+          );
+        }
+        const existing = await describeTopic(
+          admin,
+          topic,
+          Object.keys(configs),
+        );
+        if (existing) {
+          const diffs = differences(existing, wanted);
+          if (diffs.length > 0) {
+            throw new InputError(
+              `topic: ${topic} already exists on ${cluster} with other settings: ${diffs.join(
+                '; ',
+              )}`,
+            );
+          }
+        }
+        ctx.output('topic', topic);
+        ctx.output('partitions', partitions);
+        if (ctx.isDryRun) {
+          ctx.logger.info(
+            existing
+              ? `dry run: ${topic} exists on ${cluster} as asked`
+              : `dry run: would create ${topic} on ${cluster}`,
+          );
+          ctx.output('created', false);
+          return;
+        }
+        const created = await ctx.checkpoint({
+          key: `kafka.topic.create.${cluster}.${topic}`,
+          fn: async () => {
+            if (existing) return false;
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: [
+                {
+                  topic,
+                  numPartitions: partitions,
+                  replicationFactor,
+                  configEntries: Object.entries(configs).map(
+                    ([name, value]) => ({
+                      name,
+                      value,
+                    }),
+                  ),
+                },
+              ],
+            });
+            return true;
+          },
+        });
+        ctx.logger.info(
+          created
+            ? `created ${topic} on ${cluster}`
+            : `${topic} exists on ${cluster} as asked`,
+        );
+        ctx.output('created', created);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  });
+}

@@ -3,7 +3,9 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import { ragChatApiRef } from '../../api';
 import { errorTitle } from '../../lib/errors';
 
@@ -13,15 +15,37 @@ import { errorTitle } from '../../lib/errors';
  */
 export function ChatStatusNotices() {
   const api = useApi(ragChatApiRef);
-  const { value, loading, error } = useAsyncRetry(() => api.getStatus(), [api]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getStatus(),
+    [api],
+  );
+  const building =
+    !!value &&
+    (value.index.running || !value.index.lastRunAt) &&
+    value.index.sources.length === 0;
+  // While the first index run is going, look again until it is done.
+  useInterval(retry, building ? 5000 : null);
   if (error) {
     return <ResponseErrorPanel error={error} title={errorTitle(error)} />;
   }
   if (!value) return loading ? <Progress /> : null;
   const sources = value.index.sources;
   const total = sources.reduce((n, s) => n + s.sources, 0);
+  const chunks = sources.reduce((n, s) => n + s.chunks, 0);
   return (
     <Stack spacing={1} data-testid="chat-status">
+      {total > 0 && (
+        <Typography variant="body2" color="text.secondary">
+          Indexed {total} sources ({chunks} passages) ·{' '}
+          {value.embeddings.configured
+            ? 'semantic and full-text search'
+            : 'full-text search'}{' '}
+          ·{' '}
+          {value.chat.configured
+            ? `answers by ${value.chat.model}`
+            : 'answers quote the passages'}
+        </Typography>
+      )}
       {value.notices.map(notice => (
         <Alert key={notice} severity="info">
           {notice}
@@ -35,7 +59,7 @@ export function ChatStatusNotices() {
       )}
       {total === 0 && (
         <Alert severity="warning">
-          {value.index.running || !value.index.lastRunAt
+          {building
             ? 'The index is being built; answers will find more in a moment.'
             : 'Nothing is indexed yet: check ragChat.sources (catalog, docs.paths, ingestorEmbeddings).'}
         </Alert>

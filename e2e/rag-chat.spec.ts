@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
@@ -26,6 +26,7 @@ test.beforeAll(async () => {
   const dir = path.join(ROOT, 'test-results', 'rag-chat-e2e');
   mkdirSync(dir, { recursive: true });
   const config = path.join(dir, 'app-config.rag-chat.yaml');
+  const log = path.join(dir, 'backend.log');
   writeFileSync(
     config,
     JSON.stringify({
@@ -56,9 +57,23 @@ test.beforeAll(async () => {
       '--config',
       config,
     ],
-    { cwd: ROOT, detached: true, stdio: 'ignore' },
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'ignore', openSync(log, 'w')],
+    },
   );
+  let exited: number | null = null;
+  backend.on('exit', code => (exited = code));
+  const failure = (what: string) =>
+    new Error(
+      `the backend on ${BASE} ${what}; its log (${log}) ends with:\n${readFileSync(
+        log,
+        'utf8',
+      ).slice(-3000)}`,
+    );
   for (let i = 0; i < 200; i++) {
+    if (exited !== null) throw failure(`exited with ${exited}`);
     try {
       const res = await fetch(`${BASE}/.backstage/health/v1/readiness`);
       if (res.ok) return;
@@ -67,7 +82,7 @@ test.beforeAll(async () => {
     }
     await new Promise(r => setTimeout(r, 1000));
   }
-  throw new Error(`the backend on ${BASE} did not become ready`);
+  throw failure('did not become ready');
 });
 
 test.afterAll(async () => {

@@ -42,6 +42,9 @@ const toTurn = (m: ChatMessage): Turn => ({
 export function ChatPanel(props: ChatPanelProps) {
   const { entityRef, onConversationStarted } = props;
   const api = useApi(ragChatApiRef);
+  // The conversation this panel resumed or started; a parent that passes the
+  // started id back (e.g. into the URL) does not reload it mid-answer.
+  const [resumedId] = useState(props.conversationId);
   const [conversationId, setConversationId] = useState(props.conversationId);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [question, setQuestion] = useState('');
@@ -50,17 +53,19 @@ export function ChatPanel(props: ChatPanelProps) {
   const streaming = turns.some(t => t.state === 'streaming');
 
   const loaded = useAsync(async () => {
-    if (!props.conversationId) return [];
-    const conversation = await api.getConversation(props.conversationId);
+    if (!resumedId) return [];
+    const conversation = await api.getConversation(resumedId);
     return conversation.messages.map(toTurn);
-  }, [api, props.conversationId]);
+  }, [api, resumedId]);
   useEffect(() => {
     if (loaded.value) setTurns(loaded.value);
   }, [loaded.value]);
   useEffect(() => () => controller.current?.abort(), []);
 
   const updateLast = (fn: (t: Turn) => Turn) =>
-    setTurns(ts => [...ts.slice(0, -1), fn(ts[ts.length - 1])]);
+    setTurns(ts =>
+      ts.length === 0 ? ts : [...ts.slice(0, -1), fn(ts[ts.length - 1])],
+    );
 
   const onEvent = (event: ChatStreamEvent) => {
     switch (event.type) {
@@ -146,7 +151,7 @@ export function ChatPanel(props: ChatPanelProps) {
       />
     );
   }
-  if (props.conversationId && loaded.loading) return <Progress />;
+  if (resumedId && loaded.loading) return <Progress />;
 
   return (
     <Stack spacing={2}>

@@ -98,6 +98,24 @@ describe('RagChatPage', () => {
     );
   });
 
+  it('keeps the answer streaming while a new conversation gets its id in the URL', async () => {
+    const api = fakeApi();
+    render(api);
+    await userEvent.type(
+      await screen.findByLabelText('Ask a question'),
+      'How many brokers?',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Ask' }));
+    const answer = await screen.findByTestId('answer');
+    await waitFor(() =>
+      expect(answer).toHaveTextContent(
+        'The Kafka cluster has three brokers [1].',
+      ),
+    );
+    expect(api.getConversation).not.toHaveBeenCalled();
+    await waitFor(() => expect(api.listConversations).toHaveBeenCalledTimes(2));
+  });
+
   it('shows an indexed doc behind a citation', async () => {
     const api = fakeApi();
     render(api, '/rag-chat/sources/doc%3Adocs%2Fplatform-overview.md');

@@ -189,7 +189,8 @@ describe('rag-chat plugin', () => {
       expect(kafka.url).toBe(
         '/rag-chat/sources/doc%3Adocs%2Fplatform.md#kafka',
       );
-      expect(kafka.heading).toBe('Platform overview › Kafka');
+      expect(kafka.heading).toBe('Kafka');
+      expect(kafka.title).toBe('Platform overview');
       expect(message!.usage).toMatchObject({
         model: CHAT_MODEL,
         promptTokens: expect.any(Number),

@@ -144,11 +144,19 @@ export class Indexer {
   }
 
   private prepare(document: SourceDocument): PreparedSource {
+    // The top heading is usually the title itself: leave it out of the heading path.
+    const withoutTitle = (heading?: string) => {
+      if (heading === document.title) return undefined;
+      const prefix = `${document.title}${HEADING_SEPARATOR}`;
+      return heading?.startsWith(prefix)
+        ? heading.slice(prefix.length)
+        : heading;
+    };
     const chunks = chunkMarkdown(document.markdown, {
       maxChars: this.options.config.index.maxChunkChars,
     }).map(chunk => ({
       index: chunk.index,
-      heading: chunk.heading,
+      heading: withoutTitle(chunk.heading),
       url: chunk.anchor ? `${document.url}#${chunk.anchor}` : document.url,
       text: chunk.text,
       contentHash: chunk.contentHash,

@@ -19,6 +19,8 @@ export interface ChatPanelProps {
   entityRef?: string;
   /** Called when the first answer of a new conversation starts. */
   onConversationStarted?: (id: string) => void;
+  /** Called when an answer is complete (stored). */
+  onAnswered?: (message: ChatMessage) => void;
   placeholder?: string;
 }
 
@@ -94,6 +96,7 @@ export function ChatPanel(props: ChatPanelProps) {
         break;
       case 'done':
         updateLast(() => toTurn(event.message));
+        props.onAnswered?.(event.message);
         break;
       case 'error':
         updateLast(t => ({ ...t, state: 'error', error: event.message }));

@@ -11,6 +11,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
+import SvgIcon from '@mui/material/SvgIcon';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { ragChatApiRef } from '../../api';
@@ -29,6 +30,20 @@ export interface Turn {
   error?: string;
   rating?: FeedbackRating;
   comment?: string;
+}
+
+const THUMB_UP =
+  'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z';
+
+function Thumb(props: { down?: boolean }) {
+  return (
+    <SvgIcon
+      fontSize="small"
+      sx={props.down ? { transform: 'rotate(180deg)' } : undefined}
+    >
+      <path d={THUMB_UP} />
+    </SvgIcon>
+  );
 }
 
 const KIND_LABEL = { entity: 'catalog', doc: 'doc', ingestor: 'ingested' };
@@ -78,7 +93,7 @@ function FeedbackControls(props: { turn: Turn }) {
           aria-label="Helpful"
           onClick={() => send('up', comment)}
         >
-          👍
+          <Thumb />
         </Button>
         <Button
           size="small"
@@ -86,7 +101,7 @@ function FeedbackControls(props: { turn: Turn }) {
           aria-label="Not helpful"
           onClick={() => send('down', comment)}
         >
-          👎
+          <Thumb down />
         </Button>
         {rating && !saved && (
           <Typography variant="body2" color="text.secondary">

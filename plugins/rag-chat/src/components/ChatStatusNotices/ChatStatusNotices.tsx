@@ -23,8 +23,11 @@ export function ChatStatusNotices() {
     !!value &&
     (value.index.running || !value.index.lastRunAt) &&
     value.index.sources.length === 0;
-  // While the first index run is going, look again until it is done.
-  useInterval(retry, building ? 5000 : null);
+  // While an index run is going, look again until it is done.
+  useInterval(
+    retry,
+    value && (value.index.running || !value.index.lastRunAt) ? 5000 : null,
+  );
   if (error) {
     return <ResponseErrorPanel error={error} title={errorTitle(error)} />;
   }
@@ -44,6 +47,7 @@ export function ChatStatusNotices() {
           {value.chat.configured
             ? `answers by ${value.chat.model}`
             : 'answers quote the passages'}
+          {value.index.running && ' · indexing…'}
         </Typography>
       )}
       {value.notices.map(notice => (

@@ -113,7 +113,7 @@ describe('RagChatPage', () => {
       ),
     );
     expect(api.getConversation).not.toHaveBeenCalled();
-    await waitFor(() => expect(api.listConversations).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.listConversations).toHaveBeenCalledTimes(3));
   });
 
   it('shows an indexed doc behind a citation', async () => {

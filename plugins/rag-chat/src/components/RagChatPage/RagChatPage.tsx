@@ -130,6 +130,7 @@ function Chat() {
                 setParams({ [CONVERSATION_PARAM]: id }, { replace: true });
                 setRefreshKey(k => k + 1);
               }}
+              onAnswered={() => setRefreshKey(k => k + 1)}
             />
           </Box>
         </Stack>

@@ -143,7 +143,7 @@ test('asks the platform: a streamed answer with linked citations, and the entity
       .getByRole('list', { name: 'Conversations' })
       .getByText('How many brokers does the Kafka cluster have?'),
   ).toBeVisible();
-  await page.getByRole('button', { name: 'Helpful' }).click();
+  await page.getByRole('button', { name: 'Helpful', exact: true }).click();
   await expect(page.getByLabel('Comment (optional)')).toBeVisible();
 
   // A citation opens its source.

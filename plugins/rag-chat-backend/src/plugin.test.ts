@@ -33,7 +33,7 @@ import {
   sandboxVectorUrl,
   testSchema,
   writeDocs,
-} from './testing/fixtures';
+} from './__testUtils__/fixtures';
 
 jest.setTimeout(180_000);
 
@@ -155,16 +155,21 @@ describe('rag-chat plugin', () => {
 
   describe('with the sandbox model server', () => {
     let server: any;
+    let startStatus: RagChatStatus;
     beforeAll(async () => {
       const started = await startBackend(sandboxConfig());
       server = started.server;
-      expect(started.status.index.sources).toEqual(
+      startStatus = started.status;
+    });
+
+    it('indexes the catalog and docs at start, with nothing left to configure', () => {
+      expect(startStatus.index.sources).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ kind: 'doc', sources: 4 }),
           expect.objectContaining({ kind: 'entity', sources: ENTITIES.length }),
         ]),
       );
-      expect(started.status.notices).toEqual([]);
+      expect(startStatus.notices).toEqual([]);
     });
 
     it('streams an answer token by token that cites the doc it comes from', async () => {

@@ -21,10 +21,11 @@ describe('splitCitations', () => {
 describe('SseParser', () => {
   it('assembles events split across chunks, in the chat stream format', () => {
     const parser = new SseParser();
-    const wire =
-      formatChatStreamEvent({ type: 'delta', text: 'Hel' }) +
-      ': keep-alive\n\n' +
-      formatChatStreamEvent({ type: 'delta', text: 'lo\nworld' });
+    const wire = [
+      formatChatStreamEvent({ type: 'delta', text: 'Hel' }),
+      ': keep-alive\n\n',
+      formatChatStreamEvent({ type: 'delta', text: 'lo\nworld' }),
+    ].join('');
     const events = [
       ...parser.push(wire.slice(0, 10)),
       ...parser.push(wire.slice(10, 40)),

@@ -20,7 +20,7 @@ import {
   sandboxVectorUrl,
   testSchema,
   writeDocs,
-} from '../testing/fixtures';
+} from '../__testUtils__/fixtures';
 import { Indexer } from './Indexer';
 
 jest.setTimeout(180_000);

@@ -12,7 +12,7 @@ import {
   sandboxModelUrl,
   sandboxVectorUrl,
   testSchema,
-} from '../testing/fixtures';
+} from '../__testUtils__/fixtures';
 import { AccessFilter, ChunkStore } from './ChunkStore';
 import { StoreConnection, connectStore } from './connect';
 

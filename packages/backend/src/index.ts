@@ -6,6 +6,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { assertDatabaseConfig } from './modules/productionPreflight';
 import { platformPermissionPolicy } from './modules/permissionPolicy';
+import { catalogModulePlatformLocalPublish } from '@internal/plugin-scaffolder-backend-module-platform';
 
 async function main() {
   await assertDatabaseConfig();
@@ -34,11 +35,7 @@ async function main() {
   // The platform's actions (Kafka topics, server-side apply, validation, local publish) and
   // the catalog module that picks up what platform:publish:local wrote.
   backend.add(import('@internal/plugin-scaffolder-backend-module-platform'));
-  backend.add(
-    import('@internal/plugin-scaffolder-backend-module-platform').then(m => ({
-      default: m.catalogModulePlatformLocalPublish,
-    })),
-  );
+  backend.add(catalogModulePlatformLocalPublish);
 
   // Permissions: the platform's policy, which plugins extend with their own rules.
   backend.add(import('@backstage/plugin-permission-backend'));

@@ -51,6 +51,25 @@ async function describeTopic(
   };
 }
 
+/** Waits (bounded) until every partition of a new topic has a leader. */
+async function waitForLeaders(admin: Admin, topic: string, partitions: number) {
+  let last: unknown;
+  for (let attempt = 1; attempt <= 30; attempt++) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const led = topics[0].partitions.filter(p => p.leader >= 0).length;
+      if (led === partitions) return;
+      last = `${led} of ${partitions} partitions have a leader`;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 300));
+  }
+  throw new Error(
+    `topic: ${topic} was created but its partitions got no leader in time (${last})`,
+  );
+}
+
 /** Differences between what exists and what was asked for, in words. */
 function differences(actual: TopicSettings, wanted: TopicSettings): string[] {
   const diffs: string[] = [];
@@ -139,8 +158,10 @@ export function createKafkaTopicAction(clients: PlatformClients) {
       },
     },
     async handler(ctx) {
-      const { cluster, topic, partitions, replicationFactor, configs } =
-        ctx.input;
+      const { cluster, topic, partitions } = ctx.input;
+      // Defaults of the schema are not filled in by the scaffolder: apply them here.
+      const replicationFactor = ctx.input.replicationFactor ?? 3;
+      const configs = ctx.input.configs ?? {};
       const wanted = { partitions, replicationFactor, configs };
       const admin = clients.kafka(cluster).admin();
       try {
@@ -190,7 +211,8 @@ export function createKafkaTopicAction(clients: PlatformClients) {
           fn: async () => {
             if (existing) return false;
             await admin.createTopics({
-              waitForLeaders: true,
+              // Leaders are awaited below, with retries kafkajs does not make here.
+              waitForLeaders: false,
               topics: [
                 {
                   topic,
@@ -205,6 +227,8 @@ export function createKafkaTopicAction(clients: PlatformClients) {
                 },
               ],
             });
+            // The new topic, as the brokers' metadata reports it (retries while it spreads).
+            await waitForLeaders(admin, topic, partitions);
             return true;
           },
         });

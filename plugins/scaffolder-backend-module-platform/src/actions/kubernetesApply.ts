@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -115,6 +117,31 @@ async function whyNotAvailable(
     : 'no pod reports a reason yet';
 }
 
+/** The manifests given inline, or read from a file or folder of the workspace. */
+async function manifestText(
+  workspace: string,
+  input: { manifests?: string; path?: string },
+): Promise<string> {
+  if (input.manifests) return input.manifests;
+  if (!input.path)
+    throw new InputError('manifests: give either manifests or path');
+  const root = path.resolve(workspace);
+  const target = path.resolve(root, input.path);
+  if (!target.startsWith(root))
+    throw new InputError('path: must stay inside the workspace');
+  const stat = await fs.stat(target).catch(() => undefined);
+  if (!stat)
+    throw new InputError(`path: ${input.path} does not exist in the workspace`);
+  const files = stat.isDirectory()
+    ? (await fs.readdir(target))
+        .filter(f => /\.ya?ml$/.test(f))
+        .sort()
+        .map(f => path.join(target, f))
+    : [target];
+  const texts = await Promise.all(files.map(f => fs.readFile(f, 'utf8')));
+  return texts.join('\n---\n');
+}
+
 function sleep(ms: number, signal?: AbortSignal) {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
@@ -169,7 +196,14 @@ export function createKubernetesApplyAction(
             .min(1)
             .describe('A cluster name of kubernetes.clusterLocatorMethods'),
         manifests: z =>
-          z.string().min(1).describe('One or more YAML documents'),
+          z.string().min(1).optional().describe('One or more YAML documents'),
+        path: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Or: a YAML file or a folder of them, relative to the workspace',
+            ),
         namespace: z =>
           z
             .string()
@@ -186,8 +220,14 @@ export function createKubernetesApplyAction(
       },
     },
     async handler(ctx) {
-      const { cluster, namespace, fieldManager, waitForRollout } = ctx.input;
-      const manifests = parseManifests(ctx.input.manifests, namespace);
+      // Defaults of the schema are not filled in by the scaffolder: apply them here.
+      const { cluster, namespace } = ctx.input;
+      const fieldManager = ctx.input.fieldManager ?? 'backstage-scaffolder';
+      const waitForRollout = ctx.input.waitForRollout ?? true;
+      const manifests = parseManifests(
+        await manifestText(ctx.workspacePath, ctx.input),
+        namespace,
+      );
       const { kubeConfig } = clients.kubernetes(cluster);
       const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
 

@@ -47,7 +47,10 @@ export function createPublishLocalAction(options: {
       },
     },
     async handler(ctx) {
-      const source = path.resolve(ctx.workspacePath, ctx.input.sourcePath);
+      const source = path.resolve(
+        ctx.workspacePath,
+        ctx.input.sourcePath ?? '.',
+      );
       if (!source.startsWith(path.resolve(ctx.workspacePath))) {
         throw new InputError('sourcePath: must stay inside the workspace');
       }

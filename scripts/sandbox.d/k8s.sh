@@ -445,6 +445,14 @@ cmd_k8s() {
   shift || true
   case "$action" in
     kubectl) kubectl_admin "$@" ;;
+    stop-apiserver)
+      stop_pid "$K8S_DIR/apiserver.pid"
+      log "k8s: kube-apiserver stopped (etcd and the cluster's data kept)"
+      ;;
+    start-apiserver)
+      k8s_start_apiserver
+      log "k8s: kube-apiserver started again"
+      ;;
     restart)
       down_k8s
       up_k8s
@@ -452,6 +460,6 @@ cmd_k8s() {
       ;;
     scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --apiserver-pid "$K8S_DIR/apiserver.pid" "$@" ;;
     unscale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --remove ;;
-    *) die "usage: sandbox k8s kubectl ARGS... | restart | scale --nodes N --pods M | unscale" ;;
+    *) die "usage: sandbox k8s kubectl ARGS... | restart | stop-apiserver | start-apiserver | scale --nodes N --pods M | unscale" ;;
   esac
 }

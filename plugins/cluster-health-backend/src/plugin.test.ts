@@ -415,3 +415,40 @@ describe('the watch', () => {
     expect(pods.lastEventAt! > listedAt!).toBe(true);
   });
 });
+
+describe('an API server that stops', () => {
+  it('is served from the cache, marked stale, and recovers when it is back', async () => {
+    await clusters();
+    const platform = async () =>
+      (await get<ClusterSummary[]>('/clusters')).find(
+        c => c.name === 'eks-data-platform',
+      )!;
+    const cli = (action: string) =>
+      execFileSync(env.cli, ['k8s', action], { stdio: 'ignore' });
+
+    cli('stop-apiserver');
+    try {
+      let summary = await platform();
+      for (let i = 0; i < 60 && summary.status === 'ok'; i++) {
+        await sleep(500);
+        summary = await platform();
+      }
+      expect(summary.status).toBe('degraded');
+      expect(summary.resources.some(r => r.state === 'stale')).toBe(true);
+      // Still served from memory.
+      expect(summary.nodes.total).toBe(5);
+      const groups = await get<NodeGroupSummary[]>(
+        '/clusters/eks-data-platform/node-groups',
+      );
+      expect(groups.map(g => g.name)).toEqual(['general', 'gpu']);
+    } finally {
+      cli('start-apiserver');
+    }
+    let summary = await platform();
+    for (let i = 0; i < 120 && summary.status !== 'ok'; i++) {
+      await sleep(500);
+      summary = await platform();
+    }
+    expect(summary.status).toBe('ok');
+  });
+});

@@ -258,7 +258,9 @@ export class Informer<R extends WatchedResource> {
         this.state = 'synced';
         this.error = undefined;
       };
+      let ended = false;
       const onDone = (error: any) => {
+        ended = true;
         if (expired) reject(new WatchExpired());
         else if (error && error.name !== 'AbortError' && !this.stopped) {
           reject(
@@ -285,6 +287,11 @@ export class Informer<R extends WatchedResource> {
         )
         .then(abort => {
           this.watchAbort = abort;
+          // Connected: the cache is current again, even if nothing changes for a while.
+          if (!ended && this.state === 'stale') {
+            this.state = 'synced';
+            this.error = undefined;
+          }
         }, reject);
     });
   }

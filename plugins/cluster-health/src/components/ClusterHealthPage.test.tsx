@@ -1,0 +1,301 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { ResponseError } from '@backstage/errors';
+import {
+  ClusterSummary,
+  DaemonSetCoverage,
+  NodeGroupSummary,
+  Problem,
+} from '@internal/plugin-cluster-health-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { ClusterHealthApi, clusterHealthApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { ClusterHealthPage } from './ClusterHealthPage';
+import { WorkloadHealthCard } from './WorkloadHealthCard';
+
+const GiB = 2 ** 30;
+
+function cluster(overrides: Partial<ClusterSummary> = {}): ClusterSummary {
+  return {
+    name: 'eks-data-platform',
+    url: 'https://127.0.0.1:56443',
+    status: 'ok',
+    resources: [
+      {
+        resource: 'nodes',
+        state: 'synced',
+        count: 5,
+        lastEventAt: new Date().toISOString(),
+      },
+      {
+        resource: 'poddisruptionbudgets',
+        state: 'forbidden',
+        count: 0,
+        error: '403 Forbidden',
+      },
+    ],
+    nodes: { total: 5, notReady: 1 },
+    pods: { total: 50, running: 40, pending: 5, failing: 2 },
+    problems: { error: 3, warning: 1 },
+    ...overrides,
+  };
+}
+
+const general: NodeGroupSummary = {
+  name: 'general',
+  label: 'eks.amazonaws.com/nodegroup',
+  nodes: [
+    {
+      name: 'ip-10-0-3-47',
+      ready: false,
+      notReadyReason: 'KubeletNotReady: aws-node CNI plugin not initialized',
+      unschedulable: false,
+      allocatable: { cpuMillis: 3920, memoryBytes: 15 * GiB, gpus: 0 },
+      requested: { cpuMillis: 0, memoryBytes: 0, gpus: 0 },
+      pods: 4,
+      taints: [],
+    },
+  ],
+  ready: 2,
+  notReady: 1,
+  instanceTypes: ['m5.xlarge'],
+  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  allocatable: { cpuMillis: 7840, memoryBytes: 30 * GiB, gpus: 0 },
+  requested: { cpuMillis: 6000, memoryBytes: 12 * GiB, gpus: 0 },
+  headroomNMinus1: { cpuMillis: -2080, memoryBytes: 3 * GiB, gpus: 0 },
+};
+
+const coverage: DaemonSetCoverage[] = [
+  {
+    namespace: 'logging',
+    name: 'fluent-bit',
+    desired: 2,
+    ready: 2,
+    byNodeGroup: {
+      general: { nodes: 3, desired: 2, ready: 2 },
+      gpu: { nodes: 2, desired: 0, ready: 0 },
+    },
+    gaps: [
+      {
+        node: 'ip-10-0-5-9',
+        nodeGroup: 'gpu',
+        reason: 'taint-not-tolerated',
+        detail: 'does not tolerate the taint nvidia.com/gpu=present:NoSchedule',
+      },
+    ],
+  },
+];
+
+const crashLoop: Problem = {
+  id: 'c/CrashLoopBackOff/operators/release-notifier-1',
+  cluster: 'eks-data-platform',
+  kind: 'CrashLoopBackOff',
+  severity: 'error',
+  namespace: 'operators',
+  object: { kind: 'Pod', name: 'release-notifier-1' },
+  message:
+    'container release-notifier restarting (17 restarts, last exit: Error)',
+  entityRef: 'component:default/release-notifier',
+  ownerRef: 'group:default/platform-team',
+  events: [
+    {
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      count: 9,
+    },
+  ],
+};
+
+function fakeApi(overrides: Partial<ClusterHealthApi> = {}): ClusterHealthApi {
+  return {
+    listClusters: jest.fn(async () => [cluster()]),
+    getNodeGroups: jest.fn(async () => [general]),
+    getDaemonSets: jest.fn(async () => coverage),
+    getProblems: jest.fn(async () => [crashLoop]),
+    getGithubReleases: jest.fn(async () => []),
+    getEntityWorkloads: jest.fn(),
+    ...overrides,
+  };
+}
+
+const renderPage = (api: ClusterHealthApi) =>
+  renderInTestApp(<ClusterHealthPage />, {
+    apis: [[clusterHealthApiRef, api]],
+    mountedRoutes: { '/cluster-health': rootRouteRef },
+  });
+
+describe('ClusterHealthPage', () => {
+  it('names the config key when no cluster is configured', async () => {
+    await renderPage(fakeApi({ listClusters: jest.fn(async () => []) }));
+    expect(
+      await screen.findByText('No clusters configured'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/kubernetes\.clusterLocatorMethods/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the backend error, not a blank page', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: {
+          name: 'NotAllowedError',
+          message: 'Not allowed to read cluster health',
+        },
+      }),
+      { status: 403, headers: { 'content-type': 'application/json' } },
+    );
+    const error = await ResponseError.fromResponse(response);
+    await renderPage(
+      fakeApi({ listClusters: jest.fn(async () => Promise.reject(error)) }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /Not allowed to read cluster health/,
+    );
+  });
+
+  it('shows freshness with the forbidden type, node groups, headroom, coverage gaps and linked problems', async () => {
+    await renderPage(fakeApi());
+    expect(
+      await screen.findByText(
+        /eks-data-platform: ok, updated .* poddisruptionbudgets forbidden/,
+      ),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Node group general')).toBeInTheDocument();
+    expect(
+      screen.getByText(/Losing the largest node would leave -2\.08 CPU/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('ip-10-0-3-47 is NotReady')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        /does not tolerate the taint nvidia\.com\/gpu=present:NoSchedule/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('— of 2')).toBeInTheDocument();
+    const entity = await screen.findByRole('link', {
+      name: 'component:default/release-notifier',
+    });
+    expect(entity).toHaveAttribute(
+      'href',
+      '/catalog/default/component/release-notifier',
+    );
+    fireEvent.click(screen.getByText(/restarting \(17 restarts/));
+    expect(screen.getByText(/BackOff ×9/)).toBeInTheDocument();
+  });
+
+  it('says when a cluster is down, while the others keep their panels', async () => {
+    const api = fakeApi({
+      listClusters: jest.fn(async () => [
+        cluster({
+          name: 'prod',
+          status: 'down',
+          message:
+            'cannot reach https://10.0.0.1: ECONNREFUSED; check kubernetes.clusterLocatorMethods',
+        }),
+        cluster(),
+      ]),
+    });
+    await renderPage(api);
+    expect(await screen.findByText('prod is down')).toBeInTheDocument();
+    expect(screen.getByText(/ECONNREFUSED/)).toBeInTheDocument();
+  });
+
+  it('asks the backend for the filtered problems', async () => {
+    const api = fakeApi();
+    await renderPage(api);
+    await screen.findByText('Node group general');
+    fireEvent.mouseDown(screen.getAllByRole('combobox')[2]);
+    fireEvent.click(await screen.findByRole('option', { name: 'warning' }));
+    await waitFor(() =>
+      expect(api.getProblems).toHaveBeenCalledWith({
+        cluster: 'eks-data-platform',
+        severity: 'warning',
+      }),
+    );
+  });
+});
+
+describe('WorkloadHealthCard', () => {
+  it("shows a component's stalled rollout with the pod's reason and its problems", async () => {
+    const api = fakeApi({
+      getEntityWorkloads: jest.fn(async () => ({
+        entityRef: 'component:default/webapp-consumer',
+        kubernetesId: 'webapp-consumer',
+        namespace: 'data',
+        clusters: [
+          {
+            cluster: 'eks-data-platform',
+            status: 'ok' as const,
+            workloads: [
+              {
+                kind: 'Deployment' as const,
+                namespace: 'data',
+                name: 'webapp-consumer',
+                desired: 2,
+                ready: 2,
+                updated: 1,
+                rollout: 'stalled' as const,
+                message:
+                  'ReplicaSet "webapp-consumer-6bcd" has timed out progressing.',
+                restarts: 0,
+                images: ['ghcr.io/ml-platform/webapp-consumer:1.9.0-rc1'],
+                pods: [
+                  {
+                    name: 'webapp-consumer-6bcd-x',
+                    phase: 'Pending',
+                    ready: false,
+                    restarts: 0,
+                    reason: 'ImagePullBackOff',
+                  },
+                ],
+              },
+            ],
+            problems: [
+              {
+                ...crashLoop,
+                kind: 'ImagePullBackOff' as const,
+                object: { kind: 'Pod', name: 'webapp-consumer-6bcd-x' },
+                message: 'Back-off pulling image',
+              },
+            ],
+          },
+        ],
+      })),
+    });
+    await renderInTestApp(
+      <EntityProvider
+        entity={{
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'webapp-consumer',
+            annotations: { 'backstage.io/kubernetes-id': 'webapp-consumer' },
+          },
+          spec: {
+            type: 'service',
+            lifecycle: 'production',
+            owner: 'data-engineering',
+          },
+        }}
+      >
+        <WorkloadHealthCard />
+      </EntityProvider>,
+      {
+        apis: [[clusterHealthApiRef, api]],
+        mountedRoutes: { '/cluster-health': rootRouteRef },
+      },
+    );
+    expect(await screen.findByText('stalled')).toBeInTheDocument();
+    expect(
+      screen.getByText(/webapp-consumer-6bcd-x: ImagePullBackOff/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /ImagePullBackOff: webapp-consumer-6bcd-x — Back-off pulling image/,
+      ),
+    ).toBeInTheDocument();
+    expect(api.getEntityWorkloads).toHaveBeenCalledWith(
+      'component:default/webapp-consumer',
+    );
+  });
+});

@@ -23,7 +23,7 @@ count() {
 }
 
 # The sandbox's real servers for the integration tests; always torn down at the end.
-"$REPO_ROOT/scripts/sandbox" up kafka postgres vector workload k8s model
+"$REPO_ROOT/scripts/sandbox" up kafka postgres vector workload k8s model metrics
 trap '"$REPO_ROOT/scripts/sandbox" down || true' EXIT
 eval "$("$REPO_ROOT/scripts/sandbox" env)"
 

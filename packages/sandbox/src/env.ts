@@ -31,6 +31,12 @@ export function sandboxEnv() {
     get cli() {
       return read('SANDBOX_CLI', '');
     },
+    get modelUrl() {
+      return read('SANDBOX_MODEL_URL', 'model');
+    },
+    get prometheusUrl() {
+      return read('SANDBOX_PROMETHEUS_URL', 'metrics');
+    },
     /** The sandbox's Kubernetes API server and the kubeconfig of each identity. */
     get k8s() {
       return {

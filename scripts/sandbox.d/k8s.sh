@@ -160,7 +160,7 @@ k8s_start_apiserver() {
     --service-account-issuer https://kubernetes.default.svc \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.96.0.0/12 --authorization-mode Node,RBAC \
-    --endpoint-reconciler-type none --allow-privileged \
+    --endpoint-reconciler-type none --allow-privileged --event-ttl 24h \
     --max-requests-inflight 1000 --max-mutating-requests-inflight 500
   wait_for "k8s: kube-apiserver" "$K8S_DIR/logs/kube-apiserver.log" 60 \
     kubectl_admin get --raw /readyz

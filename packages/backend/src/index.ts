@@ -56,6 +56,8 @@ async function main() {
   backend.add(import('@internal/plugin-kafka-lag-backend'));
   // Node groups, DaemonSet coverage and problems from a watch-fed cache of the same clusters.
   backend.add(import('@internal/plugin-cluster-health-backend'));
+  // GPU capacity, use and model-server health (the cluster cache above, and Prometheus).
+  backend.add(import('@internal/plugin-gpu-inference-backend'));
   backend.add(import('@internal/plugin-rag-chat-backend'));
 
   backend.add(import('@backstage/plugin-user-settings-backend'));

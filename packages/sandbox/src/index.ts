@@ -11,3 +11,4 @@ export {
   ensureTopics,
   retrying,
 } from './workload';
+export { runLoad } from './model/load';

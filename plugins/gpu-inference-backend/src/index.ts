@@ -1,0 +1,6 @@
+/**
+ * The GPU inference backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { gpuInferencePlugin as default } from './plugin';

@@ -1,0 +1,99 @@
+/*
+ * The PromQL the plugin sends, built in one place. A fleet view costs two instant queries
+ * whatever the number of GPUs; a model server view six instant and two range queries.
+ */
+
+export const DCGM_FIELDS = {
+  utilisation: 'DCGM_FI_DEV_GPU_UTIL',
+  memoryUsed: 'DCGM_FI_DEV_FB_USED',
+  memoryFree: 'DCGM_FI_DEV_FB_FREE',
+  power: 'DCGM_FI_DEV_POWER_USAGE',
+  temperature: 'DCGM_FI_DEV_GPU_TEMP',
+  smClock: 'DCGM_FI_DEV_SM_CLOCK',
+  xid: 'DCGM_FI_DEV_XID_ERRORS',
+} as const;
+
+const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+
+export function assertDuration(window: string) {
+  if (!DURATION.test(window))
+    throw new Error(`not a Prometheus duration: "${window}"`);
+  return window;
+}
+
+/** Every current DCGM value of every GPU, in one query. */
+export function gpuFieldsQuery(): string {
+  return `{__name__=~"${Object.values(DCGM_FIELDS).join('|')}"}`;
+}
+
+/** Mean utilisation of every GPU over the window. */
+export function gpuUtilisationAvgQuery(window: string): string {
+  return `avg_over_time(${DCGM_FIELDS.utilisation}[${assertDuration(window)}])`;
+}
+
+/** Checks a selector from an annotation: label matchers only, nothing that could change the query. */
+export function parseSelector(selector: string): string {
+  const matcher =
+    /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*$/;
+  const parts = selector.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [];
+  if (parts.length === 0 || !parts.every(p => matcher.test(p))) {
+    throw new Error(
+      `not a list of PromQL label matchers: ${selector} (expected e.g. job="model-server",model_name="my-model")`,
+    );
+  }
+  return parts.map(p => p.trim()).join(',');
+}
+
+export function quantileQuery(
+  histogram: string,
+  q: number,
+  selector: string,
+  rate = '5m',
+) {
+  return `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${selector}}[${assertDuration(
+    rate,
+  )}])))`;
+}
+
+/** The model server's current figures, one query each. */
+export function modelServerQueries(selector: string): Record<string, string> {
+  return {
+    requestsRunning: `sum(vllm:num_requests_running{${selector}})`,
+    requestsWaiting: `sum(vllm:num_requests_waiting{${selector}})`,
+    kvCacheUsage: `max(vllm:kv_cache_usage_perc{${selector}})`,
+    promptTokensPerSecond: `sum(rate(vllm:prompt_tokens_total{${selector}}[5m]))`,
+    generationTokensPerSecond: `sum(rate(vllm:generation_tokens_total{${selector}}[5m]))`,
+    quantiles: [
+      `label_replace(${quantileQuery(
+        'vllm:time_to_first_token_seconds',
+        0.5,
+        selector,
+      )}, "f", "ttftP50", "", "")`,
+      `label_replace(${quantileQuery(
+        'vllm:time_to_first_token_seconds',
+        0.95,
+        selector,
+      )}, "f", "ttftP95", "", "")`,
+      `label_replace(${quantileQuery(
+        'vllm:e2e_request_latency_seconds',
+        0.5,
+        selector,
+      )}, "f", "e2eP50", "", "")`,
+      `label_replace(${quantileQuery(
+        'vllm:e2e_request_latency_seconds',
+        0.95,
+        selector,
+      )}, "f", "e2eP95", "", "")`,
+      `label_replace(${quantileQuery(
+        'vllm:inter_token_latency_seconds',
+        0.5,
+        selector,
+      )}, "f", "interTokenP50", "", "")`,
+      `label_replace(${quantileQuery(
+        'vllm:request_queue_time_seconds',
+        0.95,
+        selector,
+      )}, "f", "queueTimeP95", "", "")`,
+    ].join(' or '),
+  };
+}

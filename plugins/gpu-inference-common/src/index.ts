@@ -1,0 +1,114 @@
+/**
+ * Shared by the GPU inference plugin's frontend and backend.
+ *
+ * @packageDocumentation
+ */
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Reading GPU capacity, use and model-server figures. */
+export const gpuInferenceReadPermission = createPermission({
+  name: 'gpu.inference.read',
+  attributes: { action: 'read' },
+});
+
+/** PromQL label matchers of a model server's vLLM metrics, e.g. job="model-server",model_name="x". */
+export const MODEL_SERVER_SELECTOR_ANNOTATION =
+  'ml-platform.io/model-server-selector';
+
+/** Whether Prometheus could be asked; panels that need it say so, the rest keeps serving. */
+export interface PrometheusStatus {
+  status: 'ok' | 'not-configured' | 'unreachable';
+  message?: string;
+}
+
+export interface GpuCapacity {
+  cluster: string;
+  nodeGroup: string;
+  gpuModel: string;
+  nodes: number;
+  allocatable: number;
+  allocated: number;
+  free: number;
+  /** The most GPUs a new pod could get on one node right now. */
+  largestFit: number;
+}
+
+export interface PendingGpuPod {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  gpus: number;
+  message: string;
+  entityRef?: string;
+}
+
+export interface GpuUse {
+  node: string;
+  gpu: string;
+  uuid: string;
+  modelName: string;
+  utilisation: number;
+  /** Mean utilisation over the idle window. */
+  utilisationAvg?: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+  powerWatts: number;
+  temperatureC: number;
+  smClockMHz: number;
+  xidErrors: number;
+  pod?: string;
+  namespace?: string;
+  entityRef?: string;
+  ownerRef?: string;
+}
+
+export interface WastedGpu extends GpuUse {
+  /** GPU-hours allocated but unused over the window. */
+  gpuHoursWasted: number;
+}
+
+export interface FleetView {
+  capacity: GpuCapacity[];
+  pending: PendingGpuPod[];
+  prometheus: PrometheusStatus;
+  gpus: GpuUse[];
+  waste: WastedGpu[];
+  idleThresholdPercent: number;
+  idleWindow: string;
+  /** PromQL queries this view cost. */
+  queries: number;
+}
+
+export type Saturation =
+  | 'idle'
+  | 'healthy'
+  | 'queueing'
+  | 'kv-cache-full'
+  | 'gpu-saturated'
+  | 'unknown';
+
+export interface ModelServerFigures {
+  requestsRunning: number;
+  requestsWaiting: number;
+  ttftP50?: number;
+  ttftP95?: number;
+  e2eP50?: number;
+  e2eP95?: number;
+  interTokenP50?: number;
+  queueTimeP95?: number;
+  promptTokensPerSecond: number;
+  generationTokensPerSecond: number;
+  kvCacheUsage: number;
+}
+
+export interface ModelServerView {
+  entityRef: string;
+  selector?: string;
+  prometheus: PrometheusStatus;
+  figures?: ModelServerFigures;
+  saturation: Saturation;
+  verdict: string;
+  /** TTFT p95 (s) and waiting requests over the range, for charts. */
+  series: { t: number; ttftP95?: number; waiting?: number }[];
+  gpus: GpuUse[];
+}

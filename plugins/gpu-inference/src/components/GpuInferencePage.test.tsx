@@ -1,0 +1,103 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { FleetView } from '@internal/plugin-gpu-inference-common';
+import { screen } from '@testing-library/react';
+import { GpuInferenceApi, gpuInferenceApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { GpuInferencePage } from './GpuInferencePage';
+
+const gpu = {
+  node: 'ip-10-0-5-9',
+  gpu: '4',
+  uuid: 'GPU-1',
+  modelName: 'NVIDIA A100-SXM4-40GB',
+  utilisation: 1,
+  utilisationAvg: 1,
+  memoryUsedMiB: 17100,
+  memoryTotalMiB: 40960,
+  powerWatts: 58,
+  temperatureC: 31,
+  smClockMHz: 210,
+  xidErrors: 0,
+  pod: 'llm-chat-server-b',
+  namespace: 'ml',
+  entityRef: 'component:default/llm-chat-server',
+  ownerRef: 'group:default/ml-engineering',
+};
+
+function fleet(overrides: Partial<FleetView> = {}): FleetView {
+  return {
+    capacity: [
+      {
+        cluster: 'eks',
+        nodeGroup: 'gpu',
+        gpuModel: 'NVIDIA-A100-SXM4-40GB',
+        nodes: 1,
+        allocatable: 8,
+        allocated: 8,
+        free: 0,
+        largestFit: 0,
+      },
+    ],
+    pending: [
+      {
+        cluster: 'eks',
+        namespace: 'ml',
+        pod: 'llm-chat-server-c',
+        gpus: 4,
+        message: '0/5 nodes are available: 2 Insufficient nvidia.com/gpu',
+      },
+    ],
+    prometheus: { status: 'ok' },
+    gpus: [gpu],
+    waste: [{ ...gpu, gpuHoursWasted: 0.49 }],
+    idleThresholdPercent: 10,
+    idleWindow: '30m',
+    queries: 2,
+    ...overrides,
+  };
+}
+
+const render = (value: FleetView) => {
+  const api: GpuInferenceApi = {
+    getFleet: jest.fn(async () => value),
+    getModelServer: jest.fn(),
+  };
+  return renderInTestApp(<GpuInferencePage />, {
+    apis: [[gpuInferenceApiRef, api]],
+    mountedRoutes: { '/gpu-inference': rootRouteRef },
+  });
+};
+
+describe('GpuInferencePage', () => {
+  it('shows capacity, the pending pod, and the idle GPU with its owner', async () => {
+    await render(fleet());
+    expect(
+      await screen.findByText('none: no GPU free on any node'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/waits for 4 GPUs/)).toBeInTheDocument();
+    expect(screen.getByText(/0\.49 GPU-hours wasted/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/owner group:default\/ml-engineering/),
+    ).toBeInTheDocument();
+  });
+
+  it('keeps capacity when Prometheus is unreachable, and names the key per panel', async () => {
+    await render(
+      fleet({
+        prometheus: {
+          status: 'unreachable',
+          message:
+            'Prometheus at http://x is unreachable; check gpuInference.prometheus.baseUrl',
+        },
+        gpus: [],
+        waste: [],
+      }),
+    );
+    expect(
+      await screen.findByText('none: no GPU free on any node'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/check gpuInference\.prometheus\.baseUrl/),
+    ).toHaveLength(2);
+  });
+});

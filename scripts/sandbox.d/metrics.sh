@@ -61,6 +61,10 @@ up_metrics() {
     wait_for "metrics: GPU exporter" "$METRICS_RUN/exporter.log" 30 port_open "$GPU_EXPORTER_PORT"
   fi
   if ! pid_alive "$METRICS_RUN/prometheus.pid"; then
+    # A fresh TSDB each start: series of a stopped run carry no staleness marks and would
+    # show pods of an earlier cluster for minutes.
+    rm -rf "$METRICS_RUN/data"
+    mkdir -p "$METRICS_RUN/data"
     metrics_write_config
     : >"$METRICS_RUN/prometheus.log"
     start_bg "$METRICS_RUN/prometheus.pid" "$METRICS_RUN/prometheus.log" prometheus \

@@ -98,6 +98,7 @@ export async function gpuUse(
       podLabels.set(`${pod.namespace}/${pod.name}`, pod.labels);
   }
   const byGpu = new Map<string, GpuUse>();
+  const free = new Map<string, number>();
   const name = Object.fromEntries(
     Object.entries(DCGM_FIELDS).map(([k, v]) => [v, k]),
   );
@@ -126,10 +127,9 @@ export async function gpuUse(
         break;
       case 'memoryUsed':
         gpu.memoryUsedMiB = value;
-        gpu.memoryTotalMiB += value;
         break;
       case 'memoryFree':
-        gpu.memoryTotalMiB += value;
+        free.set(key, value);
         break;
       case 'power':
         gpu.powerWatts = value;
@@ -146,6 +146,10 @@ export async function gpuUse(
       default:
     }
     byGpu.set(key, gpu);
+  }
+  for (const [key, value] of free) {
+    const gpu = byGpu.get(key)!;
+    gpu.memoryTotalMiB = gpu.memoryUsedMiB + value;
   }
   for (const sample of averages) {
     const gpu = byGpu.get(`${sample.metric.Hostname}/${sample.metric.gpu}`);

@@ -86,6 +86,25 @@ function rawEvent(i: number) {
   };
 }
 
+/**
+ * A send that survives a broker restart: when kafkajs gives up (e.g. the idempotent
+ * producer's "out of order sequence number" after a leader moved), the producer is
+ * reconnected, which gives it a new producer id, and the send is tried once more.
+ */
+async function send(
+  producer: Producer,
+  record: Parameters<Producer['send']>[0],
+) {
+  try {
+    await producer.send(record);
+  } catch (error) {
+    log(`producer: ${(error as Error).message}; reconnecting`);
+    await producer.disconnect().catch(() => undefined);
+    await producer.connect();
+    await producer.send(record);
+  }
+}
+
 async function produce(producer: Producer, stopped: () => boolean) {
   let i = 0;
   let lastBurst = Date.now();
@@ -106,11 +125,11 @@ async function produce(producer: Producer, stopped: () => boolean) {
       ) {
         messages.push(rawEvent(i++));
       }
-      await producer.send({ topic: 'raw-events', acks: -1, messages });
+      await send(producer, { topic: 'raw-events', acks: -1, messages });
     }
     if (tick - lastRelease >= RELEASE_EVERY_MS) {
       lastRelease = tick;
-      await producer.send({
+      await send(producer, {
         topic: 'github-releases',
         acks: -1,
         messages: [releaseMessage(SEED_RELEASES + release++)],

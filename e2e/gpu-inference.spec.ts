@@ -16,6 +16,9 @@ test('the GPU page shows capacity and the idle GPUs with their owner; a model se
   });
   await expect(page.getByText(/waits for 4 GPUs/)).toBeVisible();
   await expect(page.getByText(/GPU-hours wasted/).first()).toBeVisible();
+  // Every GPU of the sandbox cluster is allocated: a new 1-GPU pod would wait.
+  await page.getByLabel('A new pod asking for N GPUs').fill('1');
+  await expect(page.getByText(/No: no node has 1 GPU free now/)).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('gpu-inference-page.png'),
     fullPage: true,
@@ -23,6 +26,9 @@ test('the GPU page shows capacity and the idle GPUs with their owner; a model se
 
   await page.goto('/catalog/default/component/llm-chat-server');
   await expect(page.getByText('Model server', { exact: true })).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByText(/Requests waiting, last 1h/)).toBeVisible({
     timeout: 60_000,
   });
   await expect(page.getByText('TTFT p50 / p95')).toBeVisible({

@@ -48,6 +48,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
       allocated: 0,
       free: 0,
       largestFit: 0,
+      freePerNode: [],
     };
     const used = allocated.get(node.name) ?? 0;
     const free =
@@ -59,6 +60,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
     entry.allocated += used;
     entry.free += free;
     entry.largestFit = Math.max(entry.largestFit, free);
+    if (node.ready && !node.unschedulable) entry.freePerNode.push(free);
     groups.set(key, entry);
   }
   const pending: PendingGpuPod[] = cluster
@@ -78,6 +80,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
       message: p.scheduled?.message ?? 'not scheduled yet',
       entityRef: links.get(p.labels['backstage.io/kubernetes-id'])?.entityRef,
     }));
+  for (const group of groups.values()) group.freePerNode.sort((a, b) => b - a);
   return { capacity: [...groups.values()], pending };
 }
 

@@ -111,6 +111,7 @@ it('counts GPUs per node group, lists the pending GPU pod, joins each GPU to its
     allocatable: 8,
     allocated: 8,
     free: 0,
+    freePerNode: [0],
   });
   expect(byModel['NVIDIA-A10G']).toMatchObject({
     nodeGroup: 'gpu',

@@ -5,6 +5,7 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { ragChatFeedbackExportPermission } from '@internal/plugin-rag-chat-common';
 import {
   PLATFORM_ADMIN_GROUP,
   PlatformPermissionPolicy,
@@ -32,6 +33,15 @@ describe('PlatformPermissionPolicy', () => {
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
     await expect(
       policy.handle({ permission: catalogEntityDeletePermission }, admin),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets only the platform team export chat feedback', async () => {
+    await expect(
+      policy.handle({ permission: ragChatFeedbackExportPermission }, guest),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle({ permission: ragChatFeedbackExportPermission }, admin),
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
   });
 

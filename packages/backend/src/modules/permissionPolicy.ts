@@ -14,6 +14,7 @@ import {
   catalogEntityDeletePermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import { ragChatFeedbackExportPermission } from '@internal/plugin-rag-chat-common';
 
 /** The group whose members may remove things from the catalog. */
 export const PLATFORM_ADMIN_GROUP = 'group:default/platform-team';
@@ -46,11 +47,29 @@ const catalogRemovalRule: PlatformPolicyRule = (request, user) => {
 };
 
 /**
+ * Exported chat feedback carries other people's questions and the passages they were
+ * shown, so only the platform team (who turn it into regression cases) may export it.
+ */
+const chatFeedbackExportRule: PlatformPolicyRule = (request, user) => {
+  if (isPermission(request.permission, ragChatFeedbackExportPermission)) {
+    return {
+      result: isPlatformAdmin(user)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
+    };
+  }
+  return undefined;
+};
+
+/**
  * The portal's permission policy. Plugins add their rules to `PLATFORM_RULES`
  * (e.g. who may read restricted docs in the chat); anything no rule decides is
  * allowed, which is what every engineer browsing the portal expects.
  */
-export const PLATFORM_RULES: PlatformPolicyRule[] = [catalogRemovalRule];
+export const PLATFORM_RULES: PlatformPolicyRule[] = [
+  catalogRemovalRule,
+  chatFeedbackExportRule,
+];
 
 export class PlatformPermissionPolicy implements PermissionPolicy {
   constructor(private readonly rules: PlatformPolicyRule[] = PLATFORM_RULES) {}

@@ -1,6 +1,6 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { FleetView } from '@internal/plugin-gpu-inference-common';
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { GpuInferenceApi, gpuInferenceApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { GpuInferencePage } from './GpuInferencePage';
@@ -36,6 +36,18 @@ function fleet(overrides: Partial<FleetView> = {}): FleetView {
         allocated: 8,
         free: 0,
         largestFit: 0,
+        freePerNode: [0],
+      },
+      {
+        cluster: 'eks',
+        nodeGroup: 'gpu-a10g',
+        gpuModel: 'NVIDIA-A10G',
+        nodes: 3,
+        allocatable: 12,
+        allocated: 5,
+        free: 7,
+        largestFit: 4,
+        freePerNode: [4, 3, 0],
       },
     ],
     pending: [
@@ -78,6 +90,28 @@ describe('GpuInferencePage', () => {
     expect(screen.getByText(/0\.49 GPU-hours wasted/)).toBeInTheDocument();
     expect(
       screen.getByText(/owner group:default\/ml-engineering/),
+    ).toBeInTheDocument();
+  });
+
+  it('answers whether a pod asking for N GPUs could be scheduled now', async () => {
+    await render(fleet());
+    const input = await screen.findByLabelText('A new pod asking for N GPUs');
+    expect(
+      screen.getByText(
+        /eks \/ gpu-a10g \(NVIDIA-A10G\) on 2 nodes, room for 7 such pods/,
+      ),
+    ).toBeInTheDocument();
+    fireEvent.change(input, { target: { value: '4' } });
+    expect(
+      screen.getByText(/on 1 node, room for 1 such pod\b/),
+    ).toBeInTheDocument();
+    fireEvent.change(input, { target: { value: '5' } });
+    expect(
+      screen.getByText(/No: no node has 5 GPUs free now \(largest fit 4\)/),
+    ).toBeInTheDocument();
+    fireEvent.change(input, { target: { value: '0' } });
+    expect(
+      screen.getByText(/Enter a whole number of GPUs/),
     ).toBeInTheDocument();
   });
 

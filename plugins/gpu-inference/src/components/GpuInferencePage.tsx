@@ -6,9 +6,12 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { useState } from 'react';
 import {
+  GpuCapacity,
   GpuUse,
   PrometheusStatus,
+  gpuFit,
 } from '@internal/plugin-gpu-inference-common';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -18,6 +21,7 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
@@ -123,6 +127,62 @@ export function GpuTable({ gpus }: { gpus: GpuUse[] }) {
   );
 }
 
+/** "Could a pod asking for N GPUs be scheduled now?", answered per node group. */
+function FitCheck({ capacity }: { capacity: GpuCapacity[] }) {
+  const [asked, setAsked] = useState('1');
+  const gpus = Number(asked);
+  const valid = Number.isInteger(gpus) && gpus > 0;
+  const fitting = valid
+    ? capacity
+        .map(c => ({ group: c, fit: gpuFit(c, gpus) }))
+        .filter(({ fit }) => fit.fits)
+    : [];
+  let answer: JSX.Element;
+  if (!valid)
+    answer = (
+      <Alert severity="error">Enter a whole number of GPUs, 1 or more.</Alert>
+    );
+  else if (fitting.length === 0)
+    answer = (
+      <Alert severity="warning">
+        No: no node has {gpus} GPU{gpus === 1 ? '' : 's'} free now (largest fit{' '}
+        {Math.max(0, ...capacity.map(c => c.largestFit))}). The pod would wait
+        Pending until GPUs are freed or the node group scales up.
+      </Alert>
+    );
+  else
+    answer = (
+      <Alert severity="success">
+        Yes:{' '}
+        {fitting
+          .map(
+            ({ group, fit }) =>
+              `${group.cluster} / ${group.nodeGroup} (${group.gpuModel}) on ${
+                fit.nodes
+              } node${fit.nodes === 1 ? '' : 's'}, room for ${
+                fit.pods
+              } such pod${fit.pods === 1 ? '' : 's'}`,
+          )
+          .join('; ')}
+        . GPUs only: CPU, memory and taints are for the scheduler to judge.
+      </Alert>
+    );
+  return (
+    <Stack direction="row" spacing={2} alignItems="center" sx={{ mt: 2 }}>
+      <TextField
+        label="A new pod asking for N GPUs"
+        size="small"
+        type="number"
+        value={asked}
+        onChange={e => setAsked(e.target.value)}
+        inputProps={{ min: 1, step: 1 }}
+        sx={{ width: 240 }}
+      />
+      <Box sx={{ flex: 1 }}>{answer}</Box>
+    </Stack>
+  );
+}
+
 export function GpuInferencePage() {
   const api = useApi(gpuInferenceApiRef);
   const fleet = useAsyncRetry(() => api.getFleet(), []);
@@ -190,6 +250,7 @@ export function GpuInferencePage() {
               </TableBody>
             </Table>
           )}
+          {view.capacity.length > 0 && <FitCheck capacity={view.capacity} />}
           {view.pending.map(p => (
             <Alert
               key={`${p.namespace}/${p.pod}`}

@@ -23,33 +23,36 @@ function seconds(v?: number) {
   return v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`;
 }
 
-/** A small line of the TTFT p95 over the range. */
-function Sparkline({ series }: { series: ModelServerView['series'] }) {
-  const points = series.filter(p => p.ttftP95 !== undefined);
+/** A small line of one figure over the range, scaled to its own maximum. */
+function Sparkline({
+  series,
+  figure,
+  label,
+}: {
+  series: ModelServerView['series'];
+  figure: 'ttftP95' | 'waiting';
+  label: string;
+}) {
+  const points = series
+    .filter(p => p[figure] !== undefined)
+    .map(p => ({ t: p.t, v: p[figure]! }));
   if (points.length < 2)
     return (
       <Typography variant="caption">
         Not enough samples for a chart yet.
       </Typography>
     );
-  const max = Math.max(...points.map(p => p.ttftP95!)) || 1;
+  const max = Math.max(...points.map(p => p.v)) || 1;
   const t0 = points[0].t;
   const span = points[points.length - 1].t - t0 || 1;
   const d = points
     .map(
       (p, i) =>
-        `${i ? 'L' : 'M'}${((p.t - t0) / span) * 300},${
-          60 - (p.ttftP95! / max) * 55
-        }`,
+        `${i ? 'L' : 'M'}${((p.t - t0) / span) * 300},${60 - (p.v / max) * 55}`,
     )
     .join(' ');
   return (
-    <svg
-      width="100%"
-      viewBox="0 0 300 60"
-      role="img"
-      aria-label="TTFT p95 over time"
-    >
+    <svg width="100%" viewBox="0 0 300 60" role="img" aria-label={label}>
       <path d={d} fill="none" stroke="currentColor" strokeWidth="2" />
     </svg>
   );
@@ -131,7 +134,20 @@ export function ModelServerCard() {
         <Typography variant="subtitle2" sx={{ mt: 2 }}>
           TTFT p95, last {range}
         </Typography>
-        <Sparkline series={state.value.series} />
+        <Sparkline
+          series={state.value.series}
+          figure="ttftP95"
+          label="TTFT p95 over time"
+        />
+        <Typography variant="subtitle2" sx={{ mt: 2 }}>
+          Requests waiting, last {range} (peak{' '}
+          {Math.max(0, ...state.value.series.map(p => p.waiting ?? 0))})
+        </Typography>
+        <Sparkline
+          series={state.value.series}
+          figure="waiting"
+          label="Requests waiting over time"
+        />
         <Typography variant="subtitle2" sx={{ mt: 2 }}>
           Its GPUs
         </Typography>

@@ -33,6 +33,8 @@ export interface RagChatApi {
     feedback: { rating: FeedbackRating; comment?: string },
   ): Promise<void>;
   getSource(sourceId: string): Promise<IndexedSource>;
+  /** Every rated answer as regression cases, JSON Lines (permission rag-chat.feedback.export). */
+  exportFeedback(): Promise<string>;
 }
 
 export const ragChatApiRef = createApiRef<RagChatApi>({

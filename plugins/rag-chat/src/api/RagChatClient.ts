@@ -102,6 +102,10 @@ export class RagChatClient implements RagChatApi {
     return this.json(`/sources/${encodeURIComponent(sourceId)}`);
   }
 
+  async exportFeedback(): Promise<string> {
+    return (await this.request('/feedback/export')).text();
+  }
+
   private async request(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('rag-chat');
     const res = await this.fetchApi.fetch(`${baseUrl}${path}`, init);

@@ -102,6 +102,7 @@ export function fakeApi(overrides: Partial<RagChatApi> = {}) {
       indexedAt: '2026-01-01T00:00:00.000Z',
       checkedAt: '2026-01-01T00:00:00.000Z',
     })),
+    exportFeedback: jest.fn(async () => ''),
     ...overrides,
   } satisfies RagChatApi;
 }

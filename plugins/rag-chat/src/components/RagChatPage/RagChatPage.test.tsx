@@ -1,4 +1,6 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ragChatApiRef } from '../../api';
@@ -6,9 +8,18 @@ import { rootRouteRef } from '../../routes';
 import { fakeApi, status } from '../../testing/fixtures';
 import { RagChatPage } from './RagChatPage';
 
-function render(api: ReturnType<typeof fakeApi>, entry = '/rag-chat') {
+function render(
+  api: ReturnType<typeof fakeApi>,
+  entry = '/rag-chat',
+  permission:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.DENY,
+) {
   return renderInTestApp(<RagChatPage />, {
-    apis: [[ragChatApiRef, api]],
+    apis: [
+      [ragChatApiRef, api],
+      [permissionApiRef, mockApis.permission({ authorize: permission })],
+    ],
     mountPath: '/rag-chat/*',
     initialRouteEntries: [entry],
     mountedRoutes: { '/rag-chat': rootRouteRef },
@@ -126,5 +137,28 @@ describe('RagChatPage', () => {
     expect(
       screen.getByRole('link', { name: /Back to the chat/ }),
     ).toHaveAttribute('href', '/rag-chat');
+  });
+
+  it('lets those allowed to export feedback download it as JSON Lines, and no one else', async () => {
+    const api = fakeApi({
+      exportFeedback: jest.fn(async () => '{"question":"q"}\n'),
+    });
+    const { unmount } = await render(api);
+    await screen.findByText('Your conversations will be listed here.');
+    expect(screen.queryByText(/Export feedback/)).not.toBeInTheDocument();
+    unmount();
+
+    URL.createObjectURL = jest.fn(() => 'blob:feedback');
+    URL.revokeObjectURL = jest.fn();
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    await render(api, '/rag-chat', AuthorizeResult.ALLOW);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /Export feedback/ }),
+    );
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    expect(api.exportFeedback).toHaveBeenCalled();
+    expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:feedback');
   });
 });

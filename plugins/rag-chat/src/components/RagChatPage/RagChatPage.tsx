@@ -4,6 +4,9 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { ragChatFeedbackExportPermission } from '@internal/plugin-rag-chat-common';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -17,6 +20,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { Route, Routes, useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ragChatApiRef } from '../../api';
 import { errorTitle } from '../../lib/errors';
@@ -94,8 +98,52 @@ function History(props: {
             </ListItemButton>
           ))}
         </List>
+        <FeedbackExport />
       </Stack>
     </Paper>
+  );
+}
+
+/**
+ * For those the policy lets export feedback (the platform team): every rated answer as
+ * regression cases, downloaded as a JSON Lines file.
+ */
+function FeedbackExport() {
+  const api = useApi(ragChatApiRef);
+  const permissionApi = useApi(permissionApiRef);
+  const allowed = useAsync(async () => {
+    const { result } = await permissionApi.authorize({
+      permission: ragChatFeedbackExportPermission,
+    });
+    return result === AuthorizeResult.ALLOW;
+  }, [permissionApi]);
+  const [error, setError] = useState<Error>();
+  if (!allowed.value) return null;
+  const download = async () => {
+    setError(undefined);
+    try {
+      const lines = await api.exportFeedback();
+      const url = URL.createObjectURL(
+        new Blob([lines], { type: 'application/x-ndjson' }),
+      );
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `rag-chat-feedback-${new Date()
+        .toISOString()
+        .slice(0, 10)}.jsonl`;
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <Stack spacing={1}>
+      <Button size="small" onClick={download}>
+        Export feedback (regression cases)
+      </Button>
+      {error && <Alert severity="error">{errorTitle(error)}</Alert>}
+    </Stack>
   );
 }
 

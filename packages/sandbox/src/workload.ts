@@ -89,19 +89,29 @@ function rawEvent(i: number) {
 /**
  * A send that survives a broker restart: when kafkajs gives up (e.g. the idempotent
  * producer's "out of order sequence number" after a leader moved), the producer is
- * reconnected, which gives it a new producer id, and the send is tried once more.
+ * reconnected, which gives it a new producer id, and the send is tried again.
  */
 async function send(
   producer: Producer,
   record: Parameters<Producer['send']>[0],
 ) {
-  try {
-    await producer.send(record);
-  } catch (error) {
-    log(`producer: ${(error as Error).message}; reconnecting`);
-    await producer.disconnect().catch(() => undefined);
-    await producer.connect();
-    await producer.send(record);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send(record);
+      return;
+    } catch (error) {
+      // A broker restart can take a while on a loaded machine: keep trying, as a real
+      // producer service would, for about two minutes before giving up.
+      if (attempt >= 60) throw error;
+      log(
+        `producer: ${
+          (error as Error).message
+        }; reconnecting (attempt ${attempt})`,
+      );
+      await producer.disconnect().catch(() => undefined);
+      await sleep(Math.min(2000, 250 * attempt));
+      await producer.connect().catch(() => undefined);
+    }
   }
 }
 

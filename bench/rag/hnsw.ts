@@ -13,9 +13,11 @@
  * entity, and one who may read 10% of them (the permission filter in the same SQL, where
  * iterative scans matter).
  *
- * The vectors are synthetic but shaped like sentence embeddings: unit vectors scattered around
- * 1,000 topics (seeded, so every run builds the same data); each query is a new point near a
- * random topic. Uniform random vectors would be a harsher and less realistic test.
+ * The vectors are synthetic but shaped like sentence embeddings (seeded, so every run builds
+ * the same data): unit vectors scattered around 1,000 topics, which are themselves grouped in
+ * 50 subjects, so that a chunk's cosine similarity is ~0.5 to its own topic's chunks, ~0.2 to
+ * its subject's other topics and ~0 elsewhere; each query is a new point near a random topic.
+ * Uniform random vectors would be a harsher and less realistic test.
  */
 import pg from 'pg';
 import { ChunkStore } from '../../plugins/rag-chat-backend/src/store/ChunkStore';
@@ -27,7 +29,9 @@ const vectorUrl =
 const total = Number(process.argv[2] ?? 100_000);
 const queryCount = Number(process.argv[3] ?? 100);
 const DIMS = 384;
+const SUBJECTS = 50;
 const TOPICS = 1000;
+const TOPIC_SPREAD = 0.06;
 const ENTITIES = 100;
 const NOISE = 0.05;
 
@@ -49,8 +53,13 @@ function normalise(v: number[]) {
   const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   return v.map(x => x / norm);
 }
-const topics = Array.from({ length: TOPICS }, () =>
+// Two levels, as in real corpora: 50 subjects, 20 topics in each, chunks around a topic;
+// neighbours of a question come from its topic and from related topics of its subject.
+const subjects = Array.from({ length: SUBJECTS }, () =>
   normalise(Array.from({ length: DIMS }, gaussian)),
+);
+const topics = Array.from({ length: TOPICS }, (_, i) =>
+  normalise(subjects[i % SUBJECTS].map(x => x + TOPIC_SPREAD * gaussian())),
 );
 function nearTopic() {
   const topic = topics[Math.floor(random() * TOPICS)];

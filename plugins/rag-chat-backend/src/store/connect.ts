@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
   LoggerService,
@@ -68,6 +69,8 @@ export async function connectStore(options: {
 
   // PGlite runs one query at a time; a small pool avoids queueing at the socket.
   const max = 3;
+  // PGlite creates its data directory but not the folders above it (.portal-data/ on a fresh clone).
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const embedded = startEmbedded(dataDir, max + 1);
   const port = await embedded.port;
   logger.info(

@@ -8,8 +8,9 @@
  * Asks every question of questions.yaml <rounds> times, one at a time, as the guest user, and
  * reads the server-sent events: the client's time to the first `delta`, and from the `done`
  * event the answer's recorded usage (the model's own time to first token, measured by the
- * backend from its request to the model, and the retrieval time). The portal's share is the
- * client's time to first token minus the model's.
+ * backend from its request to the model, the retrieval time and the question's embedding
+ * time). The portal's share is the client's time to first token minus the chat model's; its own
+ * share also leaves out the embeddings model's time for the question.
  */
 import {
   ChatStreamEvent,
@@ -31,6 +32,8 @@ async function main() {
   const model: number[] = [];
   const portal: number[] = [];
   const retrieval: number[] = [];
+  const embedding: number[] = [];
+  const own: number[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const { q } of questions) {
       const started = performance.now();
@@ -70,6 +73,10 @@ async function main() {
       model.push(usage.modelTimeToFirstTokenMs);
       portal.push(firstDelta - usage.modelTimeToFirstTokenMs);
       retrieval.push(usage.retrievalMs ?? 0);
+      embedding.push(usage.embeddingMs ?? 0);
+      own.push(
+        firstDelta - usage.modelTimeToFirstTokenMs - (usage.embeddingMs ?? 0),
+      );
     }
   }
   console.log(`${client.length} answers from the model\n`);
@@ -80,6 +87,8 @@ async function main() {
     ["the model's own time to first token", model],
     ["the portal's share (client − model)", portal],
     ['of which retrieval (question embedding + SQL)', retrieval],
+    ["of which the question's embedding (embeddings model)", embedding],
+    ["the portal's own share (client − both models)", own],
   ] as const) {
     console.log(
       `| ${label} | ${ms(percentile(values, 50))} | ${ms(

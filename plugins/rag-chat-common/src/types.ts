@@ -43,7 +43,9 @@ export interface AnswerUsage {
   timeToFirstTokenMs?: number;
   /** The model's own share of it: from the chat request to its first token. */
   modelTimeToFirstTokenMs?: number;
+  /** Retrieval, of which the question's embedding (a call to the embeddings model). */
   retrievalMs: number;
+  embeddingMs?: number;
   totalMs: number;
 }
 

@@ -296,14 +296,17 @@ export class DefaultRagChatService implements RagChatService {
       conversationId,
       messageId,
       stream: async (emit, signal) => {
-        if (isNew) {
-          await this.conversations.createConversation({
-            id: conversationId!,
-            userRef: asker.userRef,
-            title: question.slice(0, 120),
-            entityRef,
-          });
-        }
+        // Stored while the answer is retrieved and streamed, not before: the first token
+        // does not wait for it.
+        const created = isNew
+          ? this.conversations.createConversation({
+              id: conversationId!,
+              userRef: asker.userRef,
+              title: question.slice(0, 120),
+              entityRef,
+            })
+          : Promise.resolve();
+        created.catch(() => undefined);
         const message = await this.answer({
           parts,
           question,
@@ -315,6 +318,7 @@ export class DefaultRagChatService implements RagChatService {
           emit,
           signal,
         });
+        await created;
         await this.conversations.addMessage(message);
         emit({ type: 'done', message });
         return message;
@@ -460,6 +464,10 @@ export class DefaultRagChatService implements RagChatService {
             ? undefined
             : Math.round(modelFirstTokenMs),
         retrievalMs: Math.round(retrieval.retrievalMs),
+        embeddingMs:
+          retrieval.embeddingMs === undefined
+            ? undefined
+            : Math.round(retrieval.embeddingMs),
         totalMs: Math.round(totalMs),
       },
       createdAt: new Date().toISOString(),

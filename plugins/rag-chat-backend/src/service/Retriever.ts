@@ -1,7 +1,7 @@
 import { Passage } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig } from '../config';
 import { EmbeddingsClient } from '../model/openai';
-import { AccessFilter, ChunkStore } from '../store/ChunkStore';
+import { AccessFilter, ChunkStore, VectorHit } from '../store/ChunkStore';
 import { reciprocalRankFusion } from './fusion';
 
 export interface Retrieval {
@@ -12,6 +12,8 @@ export interface Retrieval {
   /** Set when the embeddings endpoint failed for this question (full-text only then). */
   embeddingError?: string;
   retrievalMs: number;
+  /** Time to the question's embedding, when vectors took part. */
+  embeddingMs?: number;
 }
 
 /**
@@ -38,22 +40,32 @@ export class Retriever {
     const started = performance.now();
     const { store, embeddings, retrieval } = this.options;
     let embeddingError: string | undefined;
-    let vector: number[] | undefined;
+    let embeddingMs: number | undefined;
+    // The full-text search does not wait for the question's embedding.
+    const lexical =
+      mode === 'vector'
+        ? Promise.resolve([])
+        : store.lexicalSearch(query, access, retrieval.candidates);
+    // Handled where it is awaited below; this keeps a failure meanwhile from being "unhandled".
+    lexical.catch(() => undefined);
+    let vectorHits: VectorHit[] = [];
     if (embeddings && mode !== 'lexical') {
+      let vector: number[] | undefined;
       try {
         [vector] = await embeddings.embed([query]);
       } catch (error) {
         embeddingError = String(error);
       }
+      embeddingMs = performance.now() - started;
+      if (vector) {
+        vectorHits = await store.vectorSearch(
+          vector,
+          access,
+          retrieval.candidates,
+        );
+      }
     }
-    const [vectorHits, lexicalHits] = await Promise.all([
-      vector
-        ? store.vectorSearch(vector, access, retrieval.candidates)
-        : Promise.resolve([]),
-      mode === 'vector'
-        ? Promise.resolve([])
-        : store.lexicalSearch(query, access, retrieval.candidates),
-    ]);
+    const lexicalHits = await lexical;
     const similarity = new Map(vectorHits.map(h => [h.id, h.similarity]));
     const coverage = new Map(lexicalHits.map(h => [h.id, h.coverage]));
     const fused = reciprocalRankFusion(
@@ -88,8 +100,9 @@ export class Retriever {
     passages.forEach((p, i) => (p.n = i + 1));
     return {
       passages,
-      usedVectors: !!vector,
+      usedVectors: embeddingMs !== undefined && !embeddingError,
       embeddingError,
+      embeddingMs,
       retrievalMs: performance.now() - started,
     };
   }

@@ -319,13 +319,14 @@ export class ChunkStore {
     const access = this.accessClause(filter, 3);
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      // One round trip for the transaction and its settings (no parameters: a simple query).
       await client.query(
-        `SET LOCAL hnsw.ef_search = ${Math.max(this.efSearch, limit)}`,
+        `BEGIN; SET LOCAL hnsw.ef_search = ${Math.max(this.efSearch, limit)};${
+          this.iterativeScans
+            ? ' SET LOCAL hnsw.iterative_scan = relaxed_order;'
+            : ''
+        }`,
       );
-      if (this.iterativeScans) {
-        await client.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
-      }
       const { rows } = await client.query(
         `SELECT id, 1 - (c.embedding <=> $1::vector) AS similarity
            FROM ${this.t.chunks} c

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { sandboxEnv } from './env';
 import { consumerGroupCommandLag } from './groupCommand';
-import { WORKLOAD_GROUPS, ensureTopics } from './workload';
+import { WORKLOAD_GROUPS, ensureTopics, retrying } from './workload';
 
 jest.setTimeout(180_000);
 
@@ -85,7 +85,17 @@ describe('sandbox kafka', () => {
     expect(cluster.brokers.map(b => b.nodeId).sort()).toEqual([1, 2, 3]);
 
     await ensureTopics(admin, [{ topic, numPartitions: 6 }]);
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    // A new topic's metadata reaches every broker a moment later (sooner or later on a
+    // loaded machine): ask until every partition has its leader.
+    const metadata = await retrying(async () => {
+      const m = await admin.fetchTopicMetadata({ topics: [topic] });
+      if (m.topics[0].partitions.some(p => p.leader < 0)) {
+        throw Object.assign(new Error('partitions without a leader yet'), {
+          retriable: true,
+        });
+      }
+      return m;
+    });
     const partitions = metadata.topics[0].partitions;
     expect(new Set(partitions.map(p => p.leader))).toEqual(new Set([1, 2, 3]));
     expect(partitions.every(p => p.replicas.length === 3)).toBe(true);

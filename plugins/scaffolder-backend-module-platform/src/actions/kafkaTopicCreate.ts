@@ -11,6 +11,22 @@ interface TopicSettings {
   configs: Record<string, string>;
 }
 
+/**
+ * Runs a request that a broker may refuse for a moment after a topic was created (its
+ * metadata has not reached every broker yet: retriable errors), with a bounded retry.
+ */
+async function whenKnown<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 10 || !(error as { retriable?: boolean }).retriable)
+        throw error;
+      await new Promise(r => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
 /** The topic as it is, or undefined when it does not exist. */
 async function describeTopic(
   admin: Admin,
@@ -19,27 +35,20 @@ async function describeTopic(
 ): Promise<TopicSettings | undefined> {
   const existing = await admin.listTopics();
   if (!existing.includes(topic)) return undefined;
-  // A topic created a moment ago may not be in every broker's metadata yet.
-  let topics;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      ({ topics } = await admin.fetchTopicMetadata({ topics: [topic] }));
-      break;
-    } catch (error) {
-      if (attempt >= 10 || !(error as { retriable?: boolean }).retriable)
-        throw error;
-      await new Promise(r => setTimeout(r, 300 * attempt));
-    }
-  }
+  const { topics } = await whenKnown(() =>
+    admin.fetchTopicMetadata({ topics: [topic] }),
+  );
   const partitions = topics[0].partitions;
   const configs: Record<string, string> = {};
   if (configNames.length > 0) {
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [
-        { type: ConfigResourceTypes.TOPIC, name: topic, configNames },
-      ],
-    });
+    const described = await whenKnown(() =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: topic, configNames },
+        ],
+      }),
+    );
     for (const entry of described.resources[0].configEntries) {
       configs[entry.configName] = entry.configValue;
     }

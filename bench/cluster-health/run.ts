@@ -14,24 +14,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { guestToken, percentile } from '../lib';
 
 const baseUrl = process.argv[2] ?? 'http://localhost:7027';
 const entityName = process.argv[3] ?? 'webapp';
 const rounds = Number(process.argv[4] ?? 30);
-
-async function token() {
-  const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  return (await res.json()).backstageIdentity.token as string;
-}
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
 
 /** Non-WATCH requests the API server has answered so far. */
 function apiServerRequests(): number {
@@ -56,7 +43,7 @@ function apiServerRequests(): number {
 }
 
 async function main() {
-  const auth = { authorization: `Bearer ${await token()}` };
+  const auth = { authorization: `Bearer ${await guestToken(baseUrl)}` };
   const entity = await (
     await fetch(
       `${baseUrl}/api/catalog/entities/by-name/component/default/${entityName}`,

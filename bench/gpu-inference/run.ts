@@ -9,17 +9,12 @@
  * counts the PromQL queries each view costs where they land: Prometheus's own
  * prometheus_http_requests_total for /api/v1/query and /api/v1/query_range, before and after.
  */
+import { guestToken, percentile } from '../lib';
+
 const baseUrl = process.argv[2] ?? 'http://localhost:7027';
 const rounds = Number(process.argv[3] ?? 30);
 const prometheusUrl =
   process.env.SANDBOX_PROMETHEUS_URL ?? 'http://127.0.0.1:59090';
-
-function percentile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
 
 /** Instant and range queries Prometheus has answered so far. */
 async function prometheusQueries(): Promise<number> {
@@ -37,12 +32,7 @@ async function prometheusQueries(): Promise<number> {
 }
 
 async function main() {
-  const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const auth = {
-    authorization: `Bearer ${(await refresh.json()).backstageIdentity.token}`,
-  };
+  const auth = { authorization: `Bearer ${await guestToken(baseUrl)}` };
   const views: Record<string, string> = {
     'GET /fleet': `${baseUrl}/api/gpu-inference/fleet`,
     'GET /entity (llm-chat-server, 1 h)': `${baseUrl}/api/gpu-inference/entity?entityRef=component:default/llm-chat-server&range=1h`,

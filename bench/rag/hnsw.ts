@@ -21,7 +21,7 @@
  */
 import pg from 'pg';
 import { ChunkStore } from '../../plugins/rag-chat-backend/src/store/ChunkStore';
-import { ms, percentile } from './lib';
+import { ms, percentile } from '../lib';
 
 const vectorUrl =
   process.env.SANDBOX_VECTOR_URL ??

@@ -1,6 +1,6 @@
 /*
  * Shared by the RAG chat benchmarks: the evaluation questions, this repository's
- * catalog as the catalog would serve it (with relations), and percentiles.
+ * catalog as the catalog would serve it (with relations).
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -85,12 +85,3 @@ export function loadRepoEntities(): Entity[] {
   }
   return entities;
 }
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-export const ms = (v: number) => `${v.toFixed(1)} ms`;

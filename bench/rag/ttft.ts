@@ -17,16 +17,14 @@ import {
   SseParser,
   toChatStreamEvent,
 } from '@internal/plugin-rag-chat-common';
-import { loadQuestions, ms, percentile } from './lib';
+import { guestToken, ms, percentile } from '../lib';
+import { loadQuestions } from './lib';
 
 const baseUrl = process.argv[2] ?? 'http://localhost:7027';
 const rounds = Number(process.argv[3] ?? 2);
 
 async function main() {
-  const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = (await refresh.json()).backstageIdentity.token as string;
+  const token = await guestToken(baseUrl);
   const questions = loadQuestions();
   const client: number[] = [];
   const model: number[] = [];

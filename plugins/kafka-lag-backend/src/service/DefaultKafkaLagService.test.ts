@@ -168,22 +168,20 @@ describe('DefaultKafkaLagService against the sandbox', () => {
       ]);
       // On a loaded machine a commit can take a moment to show in the group's offsets:
       // sample until the service has seen each one (lag 10 at offset 90, lag 75 at 25).
-      const seenLag = () =>
-        service
-          .getGroup({ cluster: 'platform-kafka', group }, 3600)
-          .then(d => d.totalLag)
-          .catch(() => undefined);
-      await service.sample('platform-kafka');
-      for (let i = 0; i < 30 && (await seenLag()) !== 10; i++) {
-        await sleep(500);
-        await service.sample('platform-kafka');
-      }
+      const sampleUntilLag = async (lag: number) => {
+        for (let i = 0; i < 30; i++) {
+          await service.sample('platform-kafka');
+          const seen = await service
+            .getGroup({ cluster: 'platform-kafka', group }, 3600)
+            .then(d => d.totalLag)
+            .catch(() => undefined);
+          if (seen === lag) return;
+          await sleep(500);
+        }
+      };
+      await sampleUntilLag(10);
       await setOffset('25');
-      await service.sample('platform-kafka');
-      for (let i = 0; i < 30 && (await seenLag()) !== 75; i++) {
-        await sleep(500);
-        await service.sample('platform-kafka');
-      }
+      await sampleUntilLag(75);
 
       const detail = await service.getGroup(
         { cluster: 'platform-kafka', group },

@@ -41,6 +41,7 @@ export class Retriever {
     const { store, embeddings, retrieval } = this.options;
     let embeddingError: string | undefined;
     let embeddingMs: number | undefined;
+    let vector: number[] | undefined;
     // The full-text search does not wait for the question's embedding.
     const lexical =
       mode === 'vector'
@@ -50,7 +51,6 @@ export class Retriever {
     lexical.catch(() => undefined);
     let vectorHits: VectorHit[] = [];
     if (embeddings && mode !== 'lexical') {
-      let vector: number[] | undefined;
       try {
         [vector] = await embeddings.embed([query]);
       } catch (error) {
@@ -100,7 +100,7 @@ export class Retriever {
     passages.forEach((p, i) => (p.n = i + 1));
     return {
       passages,
-      usedVectors: embeddingMs !== undefined && !embeddingError,
+      usedVectors: !!vector,
       embeddingError,
       embeddingMs,
       retrievalMs: performance.now() - started,

@@ -217,8 +217,10 @@ describe('DaemonSet coverage', () => {
     expect(kubeProxy.gaps).toEqual([
       expect.objectContaining({
         node: 'ip-10-0-3-47.eu-west-1.compute.internal',
-        reason: 'pod-pending',
-        detail: expect.stringContaining('NotReady'),
+        reason: 'node-not-ready',
+        detail: expect.stringMatching(
+          /^the node is NotReady \((KubeletNotReady|NodeStatusUnknown).*\); pod kube-proxy-\S+ Pending/,
+        ),
       }),
     ]);
 

@@ -109,7 +109,9 @@ export type CoverageGapReason =
   | 'node-selector'
   | 'pod-failing'
   | 'pod-pending'
-  | 'not-scheduled';
+  | 'not-scheduled'
+  /** The node is NotReady: its pod cannot run or report, whatever the pod's own state. */
+  | 'node-not-ready';
 
 export interface CoverageGap {
   node: string;

@@ -111,9 +111,15 @@ export interface CachedWorkload extends ObjectKey {
 
 export interface CachedDaemonSet extends ObjectKey, PodPlacement {
   namespace: string;
+  /** status.desiredNumberScheduled */
   desired: number;
+  /** status.numberReady */
   ready: number;
+  /** status.updatedNumberScheduled: nodes running the current pod template */
+  updated: number;
   images: string[];
+  generation?: number;
+  observedGeneration?: number;
 }
 
 export interface CachedJob extends ObjectKey {

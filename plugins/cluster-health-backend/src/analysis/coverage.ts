@@ -3,6 +3,7 @@ import {
   DaemonSetCoverage,
 } from '@internal/plugin-cluster-health-common';
 import type {
+  CachedNode,
   CachedPod,
   ClusterView,
 } from '@internal/plugin-cluster-health-node';
@@ -14,18 +15,13 @@ import {
   untoleratedTaint,
 } from './placement';
 
-function podGap(
-  pod: CachedPod,
-  nodeReady: boolean,
-): Pick<CoverageGap, 'reason' | 'detail'> {
+function podGap(pod: CachedPod): Pick<CoverageGap, 'reason' | 'detail'> {
   const container = pod.containers.find(c => !c.ready);
   const why = container?.waitingReason ?? container?.terminatedReason;
   if (pod.phase === 'Pending') {
     return {
       reason: 'pod-pending',
-      detail: nodeReady
-        ? `pod ${pod.name} Pending${why ? ` (${why})` : ''}`
-        : `pod ${pod.name} Pending: the node is NotReady`,
+      detail: `pod ${pod.name} Pending${why ? ` (${why})` : ''}`,
     };
   }
   return {
@@ -35,6 +31,20 @@ function podGap(
     }`,
   };
 }
+
+/**
+ * Taints the node controller puts on a NotReady node. They say what state the node is in,
+ * not where the DaemonSet may run: a NotReady node is reported as such, not as a taint.
+ */
+const NODE_STATE_TAINTS = new Set([
+  'node.kubernetes.io/not-ready',
+  'node.kubernetes.io/unreachable',
+]);
+
+const notReadyWords = (node: CachedNode) =>
+  [node.readyReason ?? 'no Ready condition', node.readyMessage]
+    .filter(Boolean)
+    .join(': ');
 
 /**
  * For each DaemonSet: pods desired and ready per node group, and every node that should run
@@ -61,9 +71,13 @@ export function daemonSetCoverage(
   return cluster
     .list('daemonsets')
     .map(ds => {
-      const pods = new Map(
-        (podsByOwner.get(ds.uid) ?? []).map(p => [p.nodeName ?? '', p]),
-      );
+      // One pod per node; during a rollout a node can hold two (old and new): a ready one wins.
+      const pods = new Map<string, CachedPod>();
+      for (const p of podsByOwner.get(ds.uid) ?? []) {
+        if (!p.nodeName) continue;
+        const held = pods.get(p.nodeName);
+        if (!held || (p.ready && !held.ready)) pods.set(p.nodeName, p);
+      }
       const tolerations = [...ds.tolerations, ...DAEMONSET_DEFAULT_TOLERATIONS];
       const byNodeGroup: DaemonSetCoverage['byNodeGroup'] = {};
       const gaps: CoverageGap[] = [];
@@ -92,7 +106,22 @@ export function daemonSetCoverage(
           continue;
         }
         targetedGroups.add(group);
-        const taint = untoleratedTaint(node, tolerations);
+        // The pod first: a node that runs a ready pod is covered, whatever its taints say.
+        const pod = pods.get(node.name);
+        if (pod?.ready) {
+          cell.desired++;
+          cell.ready++;
+          continue;
+        }
+        const taint = pod
+          ? undefined
+          : untoleratedTaint(
+              {
+                ...node,
+                taints: node.taints.filter(t => !NODE_STATE_TAINTS.has(t.key)),
+              },
+              tolerations,
+            );
         if (taint) {
           gaps.push({
             node: node.name,
@@ -103,22 +132,24 @@ export function daemonSetCoverage(
           continue;
         }
         cell.desired++;
-        const pod = pods.get(node.name);
-        if (!pod) {
+        if (!node.ready) {
+          gaps.push({
+            node: node.name,
+            nodeGroup: group,
+            reason: 'node-not-ready',
+            detail: `the node is NotReady (${notReadyWords(node)}); ${
+              pod ? podGap(pod).detail : 'no pod on it'
+            }`,
+          });
+        } else if (!pod) {
           gaps.push({
             node: node.name,
             nodeGroup: group,
             reason: 'not-scheduled',
             detail: 'no pod on the node',
           });
-        } else if (pod.ready) {
-          cell.ready++;
         } else {
-          gaps.push({
-            node: node.name,
-            nodeGroup: group,
-            ...podGap(pod, node.ready),
-          });
+          gaps.push({ node: node.name, nodeGroup: group, ...podGap(pod) });
         }
       }
       for (const excluded of excludedBySelector) {

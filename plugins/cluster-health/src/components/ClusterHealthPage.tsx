@@ -185,6 +185,7 @@ const GAP_WORDS: Record<CoverageGap['reason'], string> = {
   'pod-failing': 'pod failing',
   'pod-pending': 'pod pending',
   'not-scheduled': 'no pod',
+  'node-not-ready': 'node NotReady',
 };
 
 function coverageCell(cell?: {

@@ -1,65 +1,10 @@
-import type { ClusterView } from '@internal/plugin-cluster-health-node';
-
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
-
-/** What a catalog entity with backstage.io/kubernetes-id looks like to the views. */
-export interface EntityLink {
-  entityRef: string;
-  ownerRef?: string;
-  /** backstage.io/kubernetes-namespace, when the entity pins one. */
-  namespace?: string;
-}
-
-/** kubernetes-id → the entities that claim it (usually one). */
-export type EntityIndex = Map<string, EntityLink[]>;
-
-/**
- * The kubernetes-id of an object: its own label, else that of its owners (a pod's
- * ReplicaSet, that ReplicaSet's Deployment, a Job's owner).
- */
-export function kubernetesIdResolver(cluster: ClusterView) {
-  const byUid = new Map<
-    string,
-    { labels: Record<string, string>; owners: { uid: string }[] }
-  >();
-  for (const resource of [
-    'replicasets',
-    'deployments',
-    'statefulsets',
-    'jobs',
-    'daemonsets',
-  ] as const) {
-    for (const o of cluster.list(resource)) {
-      byUid.set(o.uid, {
-        labels: o.labels,
-        owners: 'owners' in o ? o.owners : [],
-      });
-    }
-  }
-  return function resolve(object: {
-    labels: Record<string, string>;
-    owners?: { uid: string }[];
-  }): string | undefined {
-    let current: typeof object | undefined = object;
-    for (let depth = 0; current && depth < 4; depth++) {
-      const id = current.labels[KUBERNETES_ID_LABEL];
-      if (id) return id;
-      current = current.owners?.map(o => byUid.get(o.uid)).find(Boolean);
-    }
-    return undefined;
-  };
-}
-
-/** The entity an object with this kubernetes-id in this namespace belongs to. */
-export function linkFor(
-  index: EntityIndex,
-  id: string | undefined,
-  namespace?: string,
-) {
-  if (!id) return undefined;
-  const candidates = index.get(id) ?? [];
-  return (
-    candidates.find(c => c.namespace && c.namespace === namespace) ??
-    candidates.find(c => !c.namespace)
-  );
-}
+/* The owner chain and entity matching live in -node, shared with the GPU inference backend. */
+export {
+  KUBERNETES_ID_LABEL,
+  kubernetesIdResolver,
+  linkFor,
+} from '@internal/plugin-cluster-health-node';
+export type {
+  EntityIndex,
+  EntityLink,
+} from '@internal/plugin-cluster-health-node';

@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { kubeMessage, PlatformClients } from '../clients';
+import { resolveInWorkspace } from './paths';
 
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GPU = 'nvidia.com/gpu';
@@ -125,10 +126,7 @@ async function manifestText(
   if (input.manifests) return input.manifests;
   if (!input.path)
     throw new InputError('manifests: give either manifests or path');
-  const root = path.resolve(workspace);
-  const target = path.resolve(root, input.path);
-  if (!target.startsWith(root))
-    throw new InputError('path: must stay inside the workspace');
+  const target = await resolveInWorkspace(workspace, input.path, 'path');
   const stat = await fs.stat(target).catch(() => undefined);
   if (!stat)
     throw new InputError(`path: ${input.path} does not exist in the workspace`);

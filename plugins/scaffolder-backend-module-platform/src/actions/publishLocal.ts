@@ -5,6 +5,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { parse } from 'yaml';
 import { DNS_1123_LABEL } from './kubernetesApply';
+import { resolveInWorkspace } from './paths';
 
 const WAIT_FOR_ENTITY_MS = 60_000;
 
@@ -47,13 +48,11 @@ export function createPublishLocalAction(options: {
       },
     },
     async handler(ctx) {
-      const source = path.resolve(
+      const source = await resolveInWorkspace(
         ctx.workspacePath,
         ctx.input.sourcePath ?? '.',
+        'sourcePath',
       );
-      if (!source.startsWith(path.resolve(ctx.workspacePath))) {
-        throw new InputError('sourcePath: must stay inside the workspace');
-      }
       const infoFile = path.join(source, 'catalog-info.yaml');
       let entity: any;
       try {

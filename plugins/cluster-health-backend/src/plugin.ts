@@ -3,9 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { clusterHealthPermissions } from '@internal/plugin-cluster-health-common';
 import {
   clusterCacheServiceRef,
-  DEFAULT_NODE_GROUP_LABELS,
+  readNodeGroupLabels,
 } from '@internal/plugin-cluster-health-node';
 import { createRouter } from './router';
 
@@ -24,6 +25,7 @@ export const clusterHealthPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         cache: clusterCacheServiceRef,
       },
@@ -33,12 +35,13 @@ export const clusterHealthPlugin = createBackendPlugin({
         httpAuth,
         httpRouter,
         permissions,
+        permissionsRegistry,
         catalog,
         cache,
       }) {
-        const nodeGroupLabels =
-          config.getOptionalStringArray('clusterHealth.nodeGroupLabels') ??
-          DEFAULT_NODE_GROUP_LABELS;
+        // Registered so that the permission framework (and policies) can see them.
+        permissionsRegistry.addPermissions(clusterHealthPermissions);
+        const nodeGroupLabels = readNodeGroupLabels(config);
         httpRouter.use(
           await createRouter({
             cache,

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { kafkaLagPermissions } from '@internal/plugin-kafka-lag-common';
 import { readKafkaLagConfig } from './config';
 import { createRouter } from './router';
 import { DatabaseLagStore } from './service/DatabaseLagStore';
@@ -23,6 +24,7 @@ export const kafkaLagPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
       async init({
         config,
@@ -32,7 +34,10 @@ export const kafkaLagPlugin = createBackendPlugin({
         httpRouter,
         httpAuth,
         permissions,
+        permissionsRegistry,
       }) {
+        // Registered so that the permission framework (and policies) can see them.
+        permissionsRegistry.addPermissions(kafkaLagPermissions);
         const lagConfig = readKafkaLagConfig(config);
         const store = await DatabaseLagStore.create(database);
         const service = await DefaultKafkaLagService.create({

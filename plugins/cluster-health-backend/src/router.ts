@@ -20,6 +20,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { daemonSetCoverage } from './analysis/coverage';
+import { recentWarningEvents } from './analysis/events';
 import { nodeGroups } from './analysis/nodeGroups';
 import { KUBERNETES_ID_LABEL } from './analysis/owners';
 import { clusterProblems } from './analysis/problems';
@@ -32,6 +33,10 @@ const problemsQuery = z.object({
   namespace: z.string().min(1).optional(),
   owner: z.string().min(1).optional(),
   severity: z.enum(['error', 'warning']).optional(),
+});
+const eventsQuery = z.object({
+  namespace: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 const entityQuery = z.object({ entityRef: z.string().min(1).max(512) });
 
@@ -53,6 +58,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
  * - /clusters/:cluster/node-groups     node groups with capacity, requests and N−1 headroom
  * - /clusters/:cluster/daemonsets      DaemonSet coverage per node group, with the gaps
  * - /problems?cluster&namespace&owner&severity
+ * - /clusters/:cluster/events?namespace&limit   recent warning events, newest first
  * - /github-releases                   GithubRelease objects with their producer Jobs
  * - /entity?entityRef=kind:ns/name     one entity's workloads and problems, per cluster
  */
@@ -112,6 +118,13 @@ export async function createRouter(options: {
   router.get('/clusters/:cluster/daemonsets', async (req, res) => {
     await authorize(req);
     res.json(daemonSetCoverage(clusterOf(req.params.cluster), nodeGroupLabels));
+  });
+
+  router.get('/clusters/:cluster/events', async (req, res) => {
+    await authorize(req);
+    const query = parse(eventsQuery, req.query);
+    const cluster = clusterOf(req.params.cluster);
+    res.json(recentWarningEvents(cluster, await links.get(), query));
   });
 
   router.get('/problems', async (req, res) => {

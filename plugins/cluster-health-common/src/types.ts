@@ -170,6 +170,21 @@ export interface Problem {
   }[];
 }
 
+/** A recent warning event of a cluster, on its own (not only as part of a problem). */
+export interface WarningEvent {
+  cluster: string;
+  namespace?: string;
+  /** The object the event is about (involvedObject). */
+  object: { kind: string; name: string };
+  reason: string;
+  message: string;
+  count: number;
+  lastSeen?: string;
+  /** The catalog entity whose backstage.io/kubernetes-id labels the object, if any. */
+  entityRef?: string;
+  ownerRef?: string;
+}
+
 export interface ProblemFilter {
   cluster?: string;
   namespace?: string;

@@ -9,6 +9,7 @@ import type {
   ClusterView,
 } from '@internal/plugin-cluster-health-node';
 import { EntityIndex, kubernetesIdResolver, linkFor } from './owners';
+import { rolloutState } from './rollout';
 
 const IMAGE_PULL = new Set([
   'ImagePullBackOff',
@@ -201,6 +202,35 @@ export function clusterProblems(
         progressing.message ??
           'the rollout made no progress within its deadline',
         progressing.lastTransitionTime,
+      );
+    }
+  }
+  // StatefulSets and DaemonSets own their pods directly; they have no progress deadline, so
+  // a rollout is stalled when one of its pods is stuck (see rolloutState).
+  const podsByOwner = new Map<string, CachedPod[]>();
+  for (const pod of cluster.list('pods')) {
+    for (const owner of pod.owners) {
+      podsByOwner.set(owner.uid, [...(podsByOwner.get(owner.uid) ?? []), pod]);
+    }
+  }
+  const ownedWorkloads = [
+    ...cluster.list('statefulsets'),
+    ...cluster.list('daemonsets').map(ds => ({
+      ...ds,
+      kind: 'DaemonSet' as const,
+    })),
+  ];
+  for (const workload of ownedWorkloads) {
+    const { state, message } = rolloutState(
+      workload,
+      podsByOwner.get(workload.uid) ?? [],
+      notReadyNodes,
+    );
+    if (state === 'stalled') {
+      add(
+        'RolloutStalled',
+        workload,
+        `rollout stalled: ${message ?? 'pods are not updated and ready'}`,
       );
     }
   }

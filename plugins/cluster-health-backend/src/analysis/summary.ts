@@ -38,8 +38,14 @@ export function clusterSummary(
 ): ClusterSummary {
   const nodes = cluster.list('nodes');
   const pods = cluster.list('pods');
+  // Pod names are unique per namespace only: key by namespace/name, and count only this
+  // cluster's problems.
+  const podKey = (namespace: string | undefined, name: string) =>
+    `${namespace ?? ''}/${name}`;
   const failing = new Set(
-    problems.filter(p => p.object.kind === 'Pod').map(p => p.object.name),
+    problems
+      .filter(p => p.cluster === cluster.name && p.object.kind === 'Pod')
+      .map(p => podKey(p.namespace, p.object.name)),
   );
   return {
     name: cluster.name,
@@ -55,8 +61,9 @@ export function clusterSummary(
       total: pods.length,
       running: pods.filter(p => p.phase === 'Running').length,
       pending: pods.filter(p => p.phase === 'Pending').length,
-      failing: pods.filter(p => p.phase === 'Failed' || failing.has(p.name))
-        .length,
+      failing: pods.filter(
+        p => p.phase === 'Failed' || failing.has(podKey(p.namespace, p.name)),
+      ).length,
     },
     problems: {
       error: problems.filter(p => p.severity === 'error').length,

@@ -8,49 +8,20 @@ import {
 import type {
   CachedJob,
   CachedPod,
-  CachedWorkload,
   ClusterView,
 } from '@internal/plugin-cluster-health-node';
 import { kubernetesIdResolver } from './owners';
+import { notReadyReason, rolloutState } from './rollout';
 
 function podView(pod: CachedPod): WorkloadPod {
-  const failing = pod.containers.find(c => !c.ready);
-  const reason =
-    failing?.waitingReason ??
-    failing?.terminatedReason ??
-    (pod.scheduled?.status === 'False' ? pod.scheduled.message : undefined);
   return {
     name: pod.name,
     phase: pod.phase,
     ready: pod.ready,
     restarts: pod.containers.reduce((n, c) => n + c.restartCount, 0),
-    reason,
+    reason: pod.ready ? undefined : notReadyReason(pod),
     node: pod.nodeName,
   };
-}
-
-function rollout(
-  workload: CachedWorkload,
-  pods: WorkloadPod[],
-): { state: RolloutState; message?: string } {
-  const progressing = workload.conditions.find(c => c.type === 'Progressing');
-  const notReady = pods.filter(p => !p.ready && p.phase !== 'Succeeded');
-  const why = notReady.find(p => p.reason);
-  const detail = why ? `${why.name}: ${why.reason}` : undefined;
-  if (progressing?.status === 'False') {
-    return {
-      state: 'stalled',
-      message: [progressing.message, detail].filter(Boolean).join('; '),
-    };
-  }
-  if (workload.desired === 0) return { state: 'scaled-down' };
-  if (
-    workload.updated < workload.desired ||
-    workload.ready < workload.desired
-  ) {
-    return { state: 'progressing', message: detail };
-  }
-  return { state: 'complete' };
 }
 
 const JOB_ROLLOUT: Record<GithubReleaseJob['status'], RolloutState> = {
@@ -86,11 +57,15 @@ export function entityWorkloads(
     if (owner) replicaSetsOf.set(rs.uid, owner.uid);
   }
   const podsOf = (uid: string) =>
-    pods
-      .filter(p =>
-        p.owners.some(o => o.uid === uid || replicaSetsOf.get(o.uid) === uid),
-      )
-      .map(podView);
+    pods.filter(p =>
+      p.owners.some(o => o.uid === uid || replicaSetsOf.get(o.uid) === uid),
+    );
+  const notReadyNodes = new Set(
+    cluster
+      .list('nodes')
+      .filter(n => !n.ready)
+      .map(n => n.name),
+  );
   const restarts = (list: WorkloadPod[]) =>
     list.reduce((n, p) => n + p.restarts, 0);
 
@@ -101,8 +76,9 @@ export function entityWorkloads(
   ]) {
     if (!inScope(w) || w.labels['backstage.io/kubernetes-id'] !== kubernetesId)
       continue;
-    const workloadPods = podsOf(w.uid);
-    const { state, message } = rollout(w, workloadPods);
+    const cachedPods = podsOf(w.uid);
+    const workloadPods = cachedPods.map(podView);
+    const { state, message } = rolloutState(w, cachedPods, notReadyNodes);
     result.push({
       kind: w.kind === 'StatefulSet' ? 'StatefulSet' : 'Deployment',
       namespace: w.namespace,
@@ -123,15 +99,22 @@ export function entityWorkloads(
       ds.labels['backstage.io/kubernetes-id'] !== kubernetesId
     )
       continue;
-    const dsPods = podsOf(ds.uid);
+    const cachedPods = podsOf(ds.uid);
+    const dsPods = cachedPods.map(podView);
+    const { state, message } = rolloutState(
+      { ...ds, kind: 'DaemonSet' },
+      cachedPods,
+      notReadyNodes,
+    );
     result.push({
       kind: 'DaemonSet',
       namespace: ds.namespace,
       name: ds.name,
       desired: ds.desired,
       ready: ds.ready,
-      updated: ds.desired,
-      rollout: ds.ready < ds.desired ? 'progressing' : 'complete',
+      updated: ds.updated,
+      rollout: state,
+      message,
       restarts: restarts(dsPods),
       images: ds.images,
       pods: dsPods,
@@ -139,7 +122,7 @@ export function entityWorkloads(
   }
   for (const job of cluster.list('jobs')) {
     if (!inScope(job) || resolveId(job) !== kubernetesId) continue;
-    const jobPods = podsOf(job.uid);
+    const jobPods = podsOf(job.uid).map(podView);
     const state = jobState(job);
     const failed = job.conditions.find(
       c => c.type === 'Failed' && c.status === 'True',

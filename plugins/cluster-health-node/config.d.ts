@@ -11,5 +11,11 @@ export interface Config {
     maxEventsPerCluster?: number;
     /** Seconds a watch request stays open before it is renewed. Default 300. */
     watchTimeoutSeconds?: number;
+    /**
+     * The pod's own service-account token, used for a cluster with `authProvider:
+     * serviceAccount` and no `serviceAccountToken`; read again whenever the file changes
+     * (the kubelet rotates it). Default /var/run/secrets/kubernetes.io/serviceaccount/token.
+     */
+    serviceAccountTokenFile?: string;
   };
 }

@@ -9,8 +9,10 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   clusterHealthReadPermission,
+  ClusterSummary,
   EntityWorkloads,
   Problem,
+  UnsupportedCluster,
 } from '@internal/plugin-cluster-health-common';
 import {
   ClusterCache,
@@ -53,8 +55,28 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /**
- * Routes (all GET, all read from the cluster cache):
- * - /clusters                          summary and freshness of every cluster
+ * A configured cluster (or locator method) the cache does not read, as an overview entry:
+ * down, with the reason (naming the config key) as its message.
+ */
+function unsupportedSummary(entry: UnsupportedCluster): ClusterSummary {
+  return {
+    name: entry.name ?? entry.configKey.replace(/\.type$/, ''),
+    title: entry.name ? undefined : `${entry.locator} cluster locator`,
+    status: 'down',
+    message: entry.reason,
+    unsupported: entry,
+    resources: [],
+    nodes: { total: 0, notReady: 0 },
+    pods: { total: 0, running: 0, pending: 0, failing: 0 },
+    problems: { error: 0, warning: 0 },
+  };
+}
+
+/**
+ * Routes (all GET, all read from the cluster cache; no response carries a cluster's URL):
+ * - /clusters                          summary and freshness of every cluster, then the
+ *                                      configured clusters the portal does not read
+ *                                      (`unsupported`, with the reason and config key)
  * - /clusters/:cluster/node-groups     node groups with capacity, requests and N−1 headroom
  * - /clusters/:cluster/daemonsets      DaemonSet coverage per node group, with the gaps
  * - /problems?cluster&namespace&owner&severity
@@ -90,6 +112,8 @@ export async function createRouter(options: {
   const clusterOf = (name: string): ClusterView => {
     const cluster = cache.cluster(name);
     if (!cluster) {
+      const notRead = cache.unsupported().find(u => u.name === name);
+      if (notRead) throw new NotFoundError(notRead.reason);
       throw new NotFoundError(
         `No cluster named "${name}" in kubernetes.clusterLocatorMethods`,
       );
@@ -105,9 +129,18 @@ export async function createRouter(options: {
   router.get('/clusters', async (req, res) => {
     await authorize(req);
     const index = await links.get();
-    res.json(
-      cache.clusters().map(c => clusterSummary(c, clusterProblems(c, index))),
-    );
+    const body: ClusterSummary[] = [
+      ...cache.clusters().map(c => {
+        // Whatever the summary holds, the API server's address stays in the backend.
+        const { url: _url, ...summary } = clusterSummary(
+          c,
+          clusterProblems(c, index),
+        );
+        return summary;
+      }),
+      ...cache.unsupported().map(unsupportedSummary),
+    ];
+    res.json(body);
   });
 
   router.get('/clusters/:cluster/node-groups', async (req, res) => {

@@ -48,16 +48,58 @@ export interface ResourceFreshness {
   error?: string;
 }
 
-/** ok: every resource synced; degraded: some not; down: nothing could be read. */
+/**
+ * ok: every resource synced; degraded: some not; down: nothing could be read (also a
+ * configured cluster the portal does not read at all: see `ClusterSummary.unsupported`).
+ */
 export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'starting';
 
+/**
+ * A cluster, or a whole locator method, of `kubernetes.clusterLocatorMethods` that the
+ * portal does not read: a locator type other than `config`, an `authProvider` other than
+ * `serviceAccount` and `aws`, a missing `authProvider` (Backstage requires one), or a
+ * missing `name` / `url`, or a serviceAccount cluster with no token outside a pod.
+ */
+export interface UnsupportedCluster {
+  /** The cluster's name; absent for a locator method (catalog, gke, ...) or a nameless entry. */
+  name?: string;
+  /** The locator method's type: `config`, `catalog`, `gke`, `localKubectlProxy`, ... */
+  locator: string;
+  /** The cluster's authProvider as configured, if any. */
+  authProvider?: string;
+  /** The config key to change: `kubernetes.clusterLocatorMethods[0].clusters[1].authProvider`. */
+  configKey: string;
+  /**
+   * In words, naming the key and what to set, e.g. "authProvider 'google' is not supported
+   * here (kubernetes.clusterLocatorMethods[0].clusters[1].authProvider): use serviceAccount
+   * or aws".
+   */
+  reason: string;
+}
+
+/**
+ * One cluster of the overview (`GET /clusters`). Cluster URLs are never part of it (they
+ * stay in the backend's log); a cluster is named by `name` and `title` only.
+ */
 export interface ClusterSummary {
   name: string;
   title?: string;
-  url: string;
+  /**
+   * @deprecated Never sent: cluster URLs stay in the backend's log (the router drops it).
+   * Optional only until the last callers stop setting it; do not read it.
+   */
+  url?: string;
   status: ClusterStatus;
   /** What is wrong, for degraded and down clusters, naming what to check. */
   message?: string;
+  /**
+   * Set when the portal does not read this cluster (or locator method) at all: `status` is
+   * then `down`, `message` the reason, `resources` empty and every count 0. For a locator
+   * method without cluster names, `name` is its config key
+   * (`kubernetes.clusterLocatorMethods[1]`) and `title` says which locator it is. The
+   * frontend should show `unsupported.reason` in place of the cluster's panels.
+   */
+  unsupported?: UnsupportedCluster;
   resources: ResourceFreshness[];
   nodes: { total: number; notReady: number };
   pods: { total: number; running: number; pending: number; failing: number };

@@ -1,10 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
+  UnsupportedCluster,
   WATCHED_RESOURCES,
   WatchedResource,
 } from '@internal/plugin-cluster-health-common';
+import { credentialsHint, kubeConfigFor } from './auth';
 import { readClusters } from './clusters';
 import { Informer } from './Informer';
 import {
@@ -22,22 +23,6 @@ export const DEFAULT_NODE_GROUP_LABELS = [
   'kubernetes.azure.com/agentpool',
 ];
 
-/** A client configuration for one cluster of kubernetes.clusterLocatorMethods. */
-export function kubeConfigFor(cluster: ClusterConfig): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromClusterAndUser(
-    {
-      name: cluster.name,
-      server: cluster.url,
-      caData: cluster.caData,
-      caFile: cluster.caFile,
-      skipTLSVerify: cluster.skipTLSVerify,
-    },
-    { name: 'platform-portal', token: cluster.token },
-  );
-  return kubeConfig;
-}
-
 class CachedCluster implements ClusterView {
   readonly name: string;
   readonly title?: string;
@@ -53,6 +38,7 @@ class CachedCluster implements ClusterView {
     this.title = cluster.title;
     this.url = cluster.url;
     const kubeConfig = kubeConfigFor(cluster);
+    const hint = credentialsHint(cluster);
     const informer = <R extends WatchedResource>(resource: R) =>
       new Informer({
         clusterName: cluster.name,
@@ -60,6 +46,7 @@ class CachedCluster implements ClusterView {
         resource,
         logger,
         watchTimeoutSeconds: options.watchTimeoutSeconds,
+        credentialsHint: hint,
         ...(resource === 'events'
           ? {
               maxItems: options.maxEvents,
@@ -92,34 +79,56 @@ class CachedCluster implements ClusterView {
 /** The cache of every configured cluster; see ClusterCache. */
 export class DefaultClusterCache implements ClusterCache {
   private readonly byName: Map<string, CachedCluster>;
+  private readonly notRead: UnsupportedCluster[];
   private started?: Promise<void>;
 
   static fromConfig(config: Config, logger: LoggerService) {
     const { clusters, unsupported } = readClusters(config);
-    if (unsupported.length > 0) {
+    for (const entry of unsupported) {
       logger.warn(
-        `cluster health reads only kubernetes.clusterLocatorMethods of type "config" with ` +
-          `authProvider "serviceAccount"; not read: ${unsupported.join(', ')}`,
+        `cluster cache: not reading ${entry.configKey}: ${entry.reason}`,
+        {
+          cluster: entry.name,
+          locator: entry.locator,
+          authProvider: entry.authProvider,
+          configKey: entry.configKey,
+        },
       );
+    }
+    for (const cluster of clusters) {
+      logger.info('cluster cache: watching cluster', {
+        cluster: cluster.name,
+        url: cluster.url,
+        authProvider: cluster.auth.provider,
+        credentials:
+          'tokenFile' in cluster.auth ? cluster.auth.tokenFile : undefined,
+      });
     }
     if (clusters.length === 0) {
       logger.info(
         'no clusters in kubernetes.clusterLocatorMethods: the cluster cache is empty',
       );
     }
-    return new DefaultClusterCache(clusters, logger, {
-      watchTimeoutSeconds:
-        config.getOptionalNumber('clusterHealth.watchTimeoutSeconds') ?? 300,
-      maxEvents:
-        config.getOptionalNumber('clusterHealth.maxEventsPerCluster') ?? 2000,
-    });
+    return new DefaultClusterCache(
+      clusters,
+      logger,
+      {
+        watchTimeoutSeconds:
+          config.getOptionalNumber('clusterHealth.watchTimeoutSeconds') ?? 300,
+        maxEvents:
+          config.getOptionalNumber('clusterHealth.maxEventsPerCluster') ?? 2000,
+      },
+      unsupported,
+    );
   }
 
   constructor(
     clusters: ClusterConfig[],
     logger: LoggerService,
     options: { watchTimeoutSeconds: number; maxEvents: number },
+    unsupported: UnsupportedCluster[] = [],
   ) {
+    this.notRead = unsupported;
     this.byName = new Map(
       clusters.map(c => [
         c.name,
@@ -150,5 +159,9 @@ export class DefaultClusterCache implements ClusterCache {
 
   cluster(name: string): ClusterView | undefined {
     return this.byName.get(name);
+  }
+
+  unsupported(): UnsupportedCluster[] {
+    return [...this.notRead];
   }
 }

@@ -7,18 +7,24 @@ import {
   ResourceState,
   WatchedResource,
 } from '@internal/plugin-cluster-health-common';
+import { KubeRequestError, withoutUrls } from './errors';
 import { PROJECTIONS, RESOURCE_PATHS } from './projections';
 import { CachedObjects } from './types';
 
-/** An API server's answer other than 2xx, or a failure to reach it. */
-export class KubeRequestError extends Error {
-  constructor(message: string, readonly statusCode?: number) {
-    super(message);
-    this.name = 'KubeRequestError';
-  }
-}
+export { KubeRequestError } from './errors';
 
+/** The watch's resourceVersion is gone from the API server's history: list again. */
 class WatchExpired extends Error {}
+
+/** 410 Gone in either form: the watch request's status, or a watch ERROR event's Status. */
+function isExpired(status: any): boolean {
+  return (
+    status?.code === 410 ||
+    status?.statusCode === 410 ||
+    status?.reason === 'Expired' ||
+    status?.reason === 'Gone'
+  );
+}
 
 const PAGE_SIZE = 500;
 const MAX_BACKOFF_MS = 30_000;
@@ -56,7 +62,9 @@ export async function getJson(
           } catch (error) {
             reject(
               new KubeRequestError(
-                `invalid JSON from ${url.pathname}: ${error}`,
+                `invalid JSON from the API server for ${url.pathname}: ${
+                  (error as Error).message
+                }`,
               ),
             );
           }
@@ -68,12 +76,18 @@ export async function getJson(
         } catch {
           // not a Status object
         }
-        reject(new KubeRequestError(`${status} ${message}`.trim(), status));
+        reject(
+          new KubeRequestError(
+            withoutUrls(`${status} ${message}`.trim()),
+            status,
+          ),
+        );
       });
     });
+    // The messages name no URL: they reach users; the informer logs the URL with them.
     request.setTimeout(30_000, () =>
       request.destroy(
-        new KubeRequestError(`no answer from ${server} within 30 s`),
+        new KubeRequestError('no answer from the API server within 30 s'),
       ),
     );
     request.on('error', error =>
@@ -81,8 +95,9 @@ export async function getJson(
         error instanceof KubeRequestError
           ? error
           : new KubeRequestError(
-              `cannot reach ${server}: ${
-                (error as NodeJS.ErrnoException).code ?? error.message
+              `cannot reach the API server: ${
+                (error as NodeJS.ErrnoException).code ??
+                withoutUrls(error.message)
               }`,
             ),
       ),
@@ -93,9 +108,12 @@ export async function getJson(
 
 /**
  * Keeps one resource type of one cluster in memory: LIST (paged) then WATCH from the list's
- * resourceVersion with bookmarks; a watch that ends is renewed from the last version seen, a
- * 410 Gone relists, errors back off (1 s doubling to 30 s; 60 s for 403 and 404). Objects are
- * stored as their projection (projections.ts), keyed by UID.
+ * resourceVersion with bookmarks; a watch that ends is renewed from the last version seen.
+ * A 410 Gone relists at once, in both forms an API server answers an expired resourceVersion
+ * with: an ERROR event whose Status has code 410 (reason Expired), or HTTP 410 on the watch
+ * request itself (older API servers, some aggregated APIs and proxies). Other errors back off
+ * (1 s doubling to 30 s; 60 s for 403 and 404). Objects are stored as their projection
+ * (projections.ts), keyed by UID.
  */
 export class Informer<R extends WatchedResource> {
   private items = new Map<string, CachedObjects[R]>();
@@ -117,6 +135,8 @@ export class Informer<R extends WatchedResource> {
       resource: R;
       logger: LoggerService;
       watchTimeoutSeconds: number;
+      /** What to check when the API server answers 401 (see auth.ts credentialsHint). */
+      credentialsHint?: string;
       /** Keep at most this many objects (the newest by `order`); for events. */
       maxItems?: number;
       order?: (item: CachedObjects[R]) => string;
@@ -166,6 +186,14 @@ export class Informer<R extends WatchedResource> {
         this.settleFirstAttempt();
         if (this.stopped) return;
         if (error instanceof WatchExpired) {
+          this.options.logger.info(
+            'watch resourceVersion expired (410 Gone): listing again',
+            {
+              cluster: this.options.clusterName,
+              resource: this.options.resource,
+              resourceVersion: this.resourceVersion,
+            },
+          );
           this.resourceVersion = undefined;
           continue;
         }
@@ -178,7 +206,7 @@ export class Informer<R extends WatchedResource> {
 
   /** Sets the state for a failure and returns how long to wait before trying again. */
   private recordFailure(error: KubeRequestError, backoff: number): number {
-    const { resource, clusterName, logger } = this.options;
+    const { resource, clusterName, logger, kubeConfig } = this.options;
     const status = error.statusCode;
     const previous = this.state;
     if (status === 403) {
@@ -191,15 +219,24 @@ export class Informer<R extends WatchedResource> {
       this.state = this.listedAt ? 'stale' : 'error';
       this.error =
         status === 401
-          ? `${error.message}: the cluster's serviceAccountToken is not accepted`
-          : error.message;
+          ? `${error.message}: ${
+              this.options.credentialsHint ??
+              "the cluster's credentials are not accepted"
+            }`
+          : withoutUrls(error.message);
     }
     // A new resourceVersion is needed after a failed list; a failed watch keeps it.
     if (this.state !== 'stale') this.resourceVersion = undefined;
     if (previous !== this.state) {
-      logger.warn(
-        `cluster ${clusterName}, ${resource}: ${this.state}: ${this.error}`,
-      );
+      // The URL goes to the log only; users see the cluster's name and what to do.
+      logger.warn(`cluster cache: ${resource} ${this.state}: ${this.error}`, {
+        cluster: clusterName,
+        resource,
+        state: this.state,
+        url: kubeConfig.getCurrentCluster()?.server,
+        statusCode: status,
+        cause: (error as Error).message,
+      });
     }
     return status === 403 || status === 404 ? SLOW_RETRY_MS : backoff;
   }
@@ -238,13 +275,25 @@ export class Informer<R extends WatchedResource> {
     const project = PROJECTIONS[resource];
     return new Promise<void>((resolve, reject) => {
       let expired = false;
+      let failed: KubeRequestError | undefined;
       const onEvent = (type: string, object: any) => {
         if (type === 'BOOKMARK') {
           this.resourceVersion = object.metadata?.resourceVersion;
           return;
         }
         if (type === 'ERROR') {
-          if (object?.code === 410) expired = true;
+          if (isExpired(object)) expired = true;
+          else {
+            // Any other error event: renew after the usual back-off, not at once.
+            failed = new KubeRequestError(
+              withoutUrls(
+                `${object?.code ?? ''} ${
+                  object?.message ?? 'watch error'
+                }`.trim(),
+              ),
+              object?.code,
+            );
+          }
           this.watchAbort?.abort();
           return;
         }
@@ -261,13 +310,19 @@ export class Informer<R extends WatchedResource> {
       let ended = false;
       const onDone = (error: any) => {
         ended = true;
-        if (expired) reject(new WatchExpired());
+        // HTTP 410 on the watch request is the same expiry as the ERROR event: without
+        // relisting, the watch would be renewed forever from a version the server no
+        // longer has.
+        if (expired || isExpired(error)) reject(new WatchExpired());
+        else if (failed) reject(failed);
         else if (error && error.name !== 'AbortError' && !this.stopped) {
           reject(
             new KubeRequestError(
               error.statusCode
                 ? `${error.statusCode} ${error.message}`
-                : `watch of ${resource} broke: ${error.code ?? error.message}`,
+                : `watch of ${resource} broke: ${
+                    error.code ?? withoutUrls(String(error.message))
+                  }`,
               error.statusCode,
             ),
           );

@@ -7,16 +7,19 @@ export { clusterCacheServiceRef } from './service';
 export {
   DefaultClusterCache,
   DEFAULT_NODE_GROUP_LABELS,
-  kubeConfigFor,
 } from './DefaultClusterCache';
+export {
+  authorizationOf,
+  credentialsHint,
+  eksToken,
+  IN_CLUSTER_TOKEN_PATH,
+  kubeConfigFor,
+} from './auth';
 export { readClusters } from './clusters';
 export { readNodeGroupLabels } from './nodeGroups';
-export {
-  KUBERNETES_ID_LABEL,
-  kubernetesIdResolver,
-  linkFor,
-} from './owners';
+export { KUBERNETES_ID_LABEL, kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';
-export { getJson, KubeRequestError } from './Informer';
+export { KubeCredentialsError, KubeRequestError, withoutUrls } from './errors';
+export { getJson } from './Informer';
 export { addResources, NO_RESOURCES, toResources } from './projections';
 export * from './types';

@@ -1,4 +1,5 @@
 import type {
+  UnsupportedCluster,
   ResourceFreshness,
   Resources,
   WatchedResource,
@@ -188,13 +189,35 @@ export interface CachedObjects {
   scaledobjects: CachedScaledObject;
 }
 
+/**
+ * How the portal authenticates to one cluster, from its `authProvider` and `authMetadata`
+ * (Backstage's keys):
+ * - `serviceAccount` with `serviceAccountToken`: that bearer token;
+ * - `serviceAccount` without one: the pod's own projected token (`tokenFile`), read again
+ *   when it rotates;
+ * - `aws`: an EKS token presigned with the backend's AWS identity (default credential chain),
+ *   optionally after assuming `kubernetes.io/aws-assume-role` with
+ *   `kubernetes.io/aws-external-id`; `clusterId` is `kubernetes.io/x-k8s-aws-id` or the name.
+ */
+export type ClusterAuth =
+  | { provider: 'serviceAccount'; token: string }
+  | { provider: 'serviceAccount'; tokenFile: string }
+  | {
+      provider: 'aws';
+      clusterId: string;
+      assumeRole?: string;
+      externalId?: string;
+    };
+
 /** One cluster of `kubernetes.clusterLocatorMethods`, as the cache reads it. */
 export interface ClusterConfig {
   name: string;
   title?: string;
+  /** The API server; for the backend's requests and log only, never sent to users. */
   url: string;
-  /** Service-account token; absent for clusters the API server lets in anonymously. */
-  token?: string;
+  auth: ClusterAuth;
+  /** Where the cluster is configured: `kubernetes.clusterLocatorMethods[0].clusters[1]`. */
+  configKey?: string;
   caData?: string;
   caFile?: string;
   skipTLSVerify: boolean;
@@ -204,6 +227,7 @@ export interface ClusterConfig {
 export interface ClusterView {
   readonly name: string;
   readonly title?: string;
+  /** The API server, for the backend's log only: never put it in a response. */
   readonly url: string;
   freshness(): ResourceFreshness[];
   list<R extends WatchedResource>(resource: R): CachedObjects[R][];
@@ -216,6 +240,12 @@ export interface ClusterView {
  */
 export interface ClusterCache {
   clusters(): ClusterView[];
+  /**
+   * The clusters and locator methods of `kubernetes.clusterLocatorMethods` that the cache
+   * does not read (unsupported locator type or authProvider, a required key missing), each
+   * with the reason and the config key to change.
+   */
+  unsupported(): UnsupportedCluster[];
   cluster(name: string): ClusterView | undefined;
   /** Resolves when every informer has finished its first LIST or failed it. */
   ready(): Promise<void>;

@@ -44,9 +44,11 @@ export class PlatformClients {
   }
 
   kubernetes(name: string): { cluster: ClusterConfig; kubeConfig: KubeConfig } {
-    const { clusters } = readClusters(this.config);
+    const { clusters, unsupported } = readClusters(this.config);
     const cluster = clusters.find(c => c.name === name);
     if (!cluster) {
+      const notRead = unsupported.find(u => u.name === name);
+      if (notRead) throw new InputError(`cluster: ${notRead.reason}`);
       throw new InputError(
         `cluster: no Kubernetes cluster "${name}" in kubernetes.clusterLocatorMethods ` +
           `(known: ${clusters.map(c => c.name).join(', ') || 'none'})`,

@@ -143,6 +143,9 @@ export async function eksToken(options: {
  */
 class AwsAuthenticator implements Authenticator {
   private cached?: { token: string; until: number };
+  private pending?: Promise<string>;
+  /** One chain per cluster: the SDK keeps its credentials until they expire. */
+  private readonly credentials = fromNodeProviderChain();
 
   constructor(
     private readonly auth: Extract<ClusterAuth, { provider: 'aws' }>,
@@ -157,11 +160,21 @@ class AwsAuthenticator implements Authenticator {
     _user: User,
     opts: { headers?: Record<string, any> },
   ) {
-    if (!this.cached || this.cached.until < Date.now()) {
-      try {
-        const token = await eksToken(this.auth);
+    opts.headers = {
+      ...opts.headers,
+      Authorization: `Bearer ${await this.token()}`,
+    };
+  }
+
+  private async token(): Promise<string> {
+    if (this.cached && this.cached.until > Date.now()) return this.cached.token;
+    // The informers of a cluster start together: sign once for all of them.
+    this.pending ??= eksToken({ ...this.auth, credentials: this.credentials })
+      .then(token => {
         this.cached = { token, until: Date.now() + 10 * 60_000 };
-      } catch (error) {
+        return token;
+      })
+      .catch(error => {
         throw new KubeCredentialsError(
           `cannot sign an EKS token for cluster ${this.clusterName}${
             this.auth.assumeRole ? ` as ${this.auth.assumeRole}` : ''
@@ -171,12 +184,11 @@ class AwsAuthenticator implements Authenticator {
             `or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) that may assume the role set in ` +
             `authMetadata "kubernetes.io/aws-assume-role"`,
         );
-      }
-    }
-    opts.headers = {
-      ...opts.headers,
-      Authorization: `Bearer ${this.cached.token}`,
-    };
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
   }
 }
 

@@ -12,6 +12,7 @@ import {
   NodeGroupSummary,
   Problem,
   ProblemFilter,
+  WarningEvent,
 } from '@internal/plugin-cluster-health-common';
 
 /** The cluster health backend's routes (see plugins/cluster-health-backend/README.md). */
@@ -20,6 +21,11 @@ export interface ClusterHealthApi {
   getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
   getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
   getProblems(filter: ProblemFilter): Promise<Problem[]>;
+  /** The cluster's recent warning events, newest first, whether or not part of a problem. */
+  getEvents(
+    cluster: string,
+    options?: { namespace?: string; limit?: number },
+  ): Promise<WarningEvent[]>;
   getGithubReleases(): Promise<GithubReleaseView[]>;
   getEntityWorkloads(entityRef: string): Promise<EntityWorkloads>;
 }
@@ -59,6 +65,19 @@ export class ClusterHealthClient implements ClusterHealthApi {
       ),
     );
     return this.get<Problem[]>(`/problems?${query}`);
+  }
+
+  getEvents(
+    cluster: string,
+    options: { namespace?: string; limit?: number } = {},
+  ) {
+    const query = new URLSearchParams();
+    if (options.namespace) query.set('namespace', options.namespace);
+    if (options.limit) query.set('limit', String(options.limit));
+    const qs = query.toString();
+    return this.get<WarningEvent[]>(
+      `/clusters/${encodeURIComponent(cluster)}/events${qs ? `?${qs}` : ''}`,
+    );
   }
 
   getGithubReleases() {

@@ -50,7 +50,6 @@ export function clusterSummary(
   return {
     name: cluster.name,
     title: cluster.title,
-    url: cluster.url,
     ...clusterStatus(cluster),
     resources: cluster.freshness(),
     nodes: {

@@ -55,6 +55,15 @@ const general: NodeGroupSummary = {
       pods: 4,
       taints: [],
     },
+    ...['ip-10-0-1-10', 'ip-10-0-2-20'].map(name => ({
+      name,
+      ready: true,
+      unschedulable: false,
+      allocatable: { cpuMillis: 3920, memoryBytes: 15 * GiB, gpus: 0 },
+      requested: { cpuMillis: 3000, memoryBytes: 6 * GiB, gpus: 0 },
+      pods: 12,
+      taints: [],
+    })),
   ],
   ready: 2,
   notReady: 1,
@@ -112,6 +121,7 @@ function fakeApi(overrides: Partial<ClusterHealthApi> = {}): ClusterHealthApi {
     getNodeGroups: jest.fn(async () => [general]),
     getDaemonSets: jest.fn(async () => coverage),
     getProblems: jest.fn(async () => [crashLoop]),
+    getEvents: jest.fn(async () => []),
     getGithubReleases: jest.fn(async () => []),
     getEntityWorkloads: jest.fn(),
     ...overrides,
@@ -184,6 +194,9 @@ describe('ClusterHealthPage', () => {
   });
 
   it('says when a cluster is down, while the others keep their panels', async () => {
+    const unreachable = new Error(
+      'cannot reach the API server of prod; check kubernetes.clusterLocatorMethods',
+    );
     const api = fakeApi({
       listClusters: jest.fn(async () => [
         cluster({
@@ -194,10 +207,262 @@ describe('ClusterHealthPage', () => {
         }),
         cluster(),
       ]),
+      getNodeGroups: jest.fn(async (name: string) => {
+        if (name === 'prod') throw unreachable;
+        return [general];
+      }),
     });
     await renderPage(api);
     expect(await screen.findByText('prod is down')).toBeInTheDocument();
     expect(screen.getByText(/ECONNREFUSED/)).toBeInTheDocument();
+    // The down cluster's panel shows its own error ...
+    expect(
+      (await screen.findAllByText(/cannot reach the API server of prod/))
+        .length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText('Node group general')).not.toBeInTheDocument();
+
+    // ... and the other cluster is one click away, with all of its panels.
+    fireEvent.click(screen.getByText(/^eks-data-platform: ok/));
+    expect(await screen.findByText('Node group general')).toBeInTheDocument();
+    expect(screen.queryByText('prod is down')).not.toBeInTheDocument();
+    expect(
+      await screen.findByText(/does not tolerate the taint nvidia\.com/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', {
+        name: 'component:default/release-notifier',
+      }),
+    ).toBeInTheDocument();
+    expect(api.getNodeGroups).toHaveBeenCalledWith('eks-data-platform');
+    expect(api.getDaemonSets).toHaveBeenCalledWith('eks-data-platform');
+    expect(api.getProblems).toHaveBeenCalledWith({
+      cluster: 'eks-data-platform',
+    });
+  });
+
+  it('says a forbidden PodDisruptionBudget type is forbidden, with the RBAC it needs, instead of "every budget is healthy"', async () => {
+    await renderPage(fakeApi({ getProblems: jest.fn(async () => []) }));
+    expect(
+      await screen.findByText(
+        /No problems in what could be read, but not everything is read/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /forbidden \(the portal's identity may not list poddisruptionbudgets; RBAC needed: get, list, watch on poddisruptionbudgets in API group "policy"/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/budget is healthy/)).not.toBeInTheDocument();
+  });
+
+  it('says every budget is healthy only when every problem source is read', async () => {
+    await renderPage(
+      fakeApi({
+        listClusters: jest.fn(async () => [
+          cluster({
+            resources: [
+              { resource: 'poddisruptionbudgets', state: 'synced', count: 3 },
+            ],
+          }),
+        ]),
+        getProblems: jest.fn(async () => []),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'No problems match: every watched workload, node and budget is healthy.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says GithubRelease is not installed or forbidden per cluster instead of "No GithubRelease objects"', async () => {
+    await renderPage(
+      fakeApi({
+        listClusters: jest.fn(async () => [
+          cluster({
+            resources: [
+              { resource: 'githubreleases', state: 'not-installed', count: 0 },
+            ],
+          }),
+          cluster({
+            name: 'restricted-view',
+            resources: [
+              {
+                resource: 'githubreleases',
+                state: 'forbidden',
+                count: 0,
+                error: '403',
+              },
+            ],
+          }),
+        ]),
+      }),
+    );
+    expect(
+      await screen.findByText(/GithubReleases not read in 2 of 2 clusters/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /not installed \(CRD githubreleases\.platform\.example\.com not found\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /forbidden \(the portal's identity may not list githubreleases; RBAC needed: .* "platform\.example\.com"/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/No GithubRelease objects/),
+    ).not.toBeInTheDocument();
+  });
+
+  it('names the clusters where no GithubRelease exists when the type is read', async () => {
+    await renderPage(
+      fakeApi({
+        listClusters: jest.fn(async () => [
+          cluster({
+            resources: [
+              { resource: 'githubreleases', state: 'synced', count: 0 },
+            ],
+          }),
+        ]),
+      }),
+    );
+    expect(
+      await screen.findByText('No GithubRelease objects in eks-data-platform.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says which nodes the allocatable figures count', async () => {
+    await renderPage(
+      fakeApi({
+        getNodeGroups: jest.fn(async () => [general]),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'CPU: 6 requested of 7.84 allocatable on 2 Ready nodes',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('3 nodes: 2 Ready, 1 NotReady'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows recent warning events of the cluster on their own', async () => {
+    const api = fakeApi({
+      getEvents: jest.fn(async () => [
+        {
+          cluster: 'eks-data-platform',
+          namespace: 'data',
+          object: { kind: 'Pod', name: 'webapp-1' },
+          reason: 'Unhealthy',
+          message: 'Readiness probe failed: HTTP 503',
+          count: 4,
+          lastSeen: new Date().toISOString(),
+          entityRef: 'component:default/webapp',
+        },
+      ]),
+    });
+    await renderPage(api);
+    const table = await screen.findByRole('table', {
+      name: 'Recent warning events',
+    });
+    expect(table).toHaveTextContent('Unhealthy ×4');
+    expect(table).toHaveTextContent('Readiness probe failed: HTTP 503');
+    expect(
+      screen.getByRole('link', { name: 'component:default/webapp' }),
+    ).toHaveAttribute('href', '/catalog/default/component/webapp');
+    expect(api.getEvents).toHaveBeenCalledWith('eks-data-platform', {
+      limit: 20,
+    });
+  });
+
+  it('keeps the problem kind on one line and breaks entity refs only at : and /', async () => {
+    await renderPage(fakeApi());
+    const link = await screen.findByRole('link', {
+      name: 'component:default/release-notifier',
+    });
+    expect(link.querySelectorAll('wbr')).toHaveLength(2);
+    expect(screen.getByText('CrashLoopBackOff')).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
+  });
+
+  it('lists each configured cluster the portal does not read, with the reason and the config key', async () => {
+    await renderPage(
+      fakeApi({
+        listClusters: jest.fn(async () => [
+          cluster(),
+          cluster({
+            name: 'gke-analytics',
+            status: 'down',
+            resources: [],
+            unsupported: {
+              name: 'gke-analytics',
+              locator: 'config',
+              authProvider: 'google',
+              configKey:
+                'kubernetes.clusterLocatorMethods[0].clusters[1].authProvider',
+              reason:
+                "authProvider 'google' is not supported here: use serviceAccount or aws",
+            },
+          }),
+          cluster({
+            name: 'kubernetes.clusterLocatorMethods[1]',
+            title: 'catalog cluster locator',
+            status: 'down',
+            resources: [],
+            unsupported: {
+              locator: 'catalog',
+              configKey: 'kubernetes.clusterLocatorMethods[1].type',
+              reason:
+                "locator type 'catalog' is not read by the portal (kubernetes.clusterLocatorMethods[1].type): list the clusters with type 'config'",
+            },
+          }),
+        ]),
+      }),
+    );
+    const alert = (
+      await screen.findByText('2 configured clusters are not read')
+    ).parentElement!;
+    expect(alert).toHaveTextContent(
+      "gke-analytics: authProvider 'google' is not supported here: use serviceAccount or aws (config key kubernetes.clusterLocatorMethods[0].clusters[1].authProvider)",
+    );
+    expect(alert).toHaveTextContent(
+      "catalog cluster locator: locator type 'catalog' is not read by the portal (kubernetes.clusterLocatorMethods[1].type): list the clusters with type 'config'",
+    );
+    // The clusters that are read keep their badges and panels; the others get no badge.
+    expect(await screen.findByText('Node group general')).toBeInTheDocument();
+    expect(screen.queryByText(/^gke-analytics: down/)).not.toBeInTheDocument();
+  });
+
+  it('shows only the not-read clusters, not "No clusters configured", when none is read', async () => {
+    await renderPage(
+      fakeApi({
+        listClusters: jest.fn(async () => [
+          cluster({
+            name: 'eks-prod',
+            status: 'down',
+            resources: [],
+            unsupported: {
+              name: 'eks-prod',
+              locator: 'config',
+              configKey:
+                'kubernetes.clusterLocatorMethods[0].clusters[0].authProvider',
+              reason: 'authProvider is missing: set serviceAccount or aws',
+            },
+          }),
+        ]),
+      }),
+    );
+    expect(
+      await screen.findByText('1 configured cluster is not read'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText('No clusters configured'),
+    ).not.toBeInTheDocument();
   });
 
   it('asks the backend for the filtered problems', async () => {

@@ -19,6 +19,7 @@ import {
   Problem,
   ProblemFilter,
   Resources,
+  WarningEvent,
 } from '@internal/plugin-cluster-health-common';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -40,8 +41,10 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { clusterHealthApiRef, errorTitle } from '../api';
 import { entityLink, formatAge } from './format';
+import { PROBLEM_SOURCES, unreadResources } from './freshness';
 
 const REFRESH_MS = 15_000;
+const EVENT_LIMIT = 20;
 const CONFIG_KEY = 'kubernetes.clusterLocatorMethods';
 
 const STATUS_COLOR = {
@@ -90,17 +93,20 @@ function Usage({
   used,
   total,
   format,
+  of,
 }: {
   label: string;
   used: number;
   total: number;
   format: (n: number) => string;
+  /** What `total` is the allocatable of, e.g. "2 Ready nodes". */
+  of: string;
 }) {
   const share = total > 0 ? Math.min(100, (used / total) * 100) : 0;
   return (
     <Box mb={1}>
       <Typography variant="body2">
-        {label}: {format(used)} requested of {format(total)}
+        {label}: {format(used)} requested of {format(total)} allocatable on {of}
       </Typography>
       <LinearProgress
         variant="determinate"
@@ -121,6 +127,12 @@ const headroomWords = (h: Resources) =>
     .join(', ');
 
 export function NodeGroupCard({ group }: { group: NodeGroupSummary }) {
+  // The backend's allocatable counts only the nodes that take pods: Ready and not cordoned.
+  const usable = group.nodes.filter(n => n.ready && !n.unschedulable).length;
+  const cordoned = group.nodes.filter(n => n.ready && n.unschedulable).length;
+  const of = `${usable} Ready${cordoned > 0 ? ', schedulable' : ''} node${
+    usable === 1 ? '' : 's'
+  }`;
   const short =
     group.headroomNMinus1.cpuMillis < 0 ||
     group.headroomNMinus1.memoryBytes < 0 ||
@@ -135,18 +147,21 @@ export function NodeGroupCard({ group }: { group: NodeGroupSummary }) {
       <Typography variant="body1" gutterBottom>
         {group.nodes.length} nodes: {group.ready} Ready
         {group.notReady > 0 ? `, ${group.notReady} NotReady` : ''}
+        {cordoned > 0 ? `, ${cordoned} cordoned` : ''}
       </Typography>
       <Usage
         label="CPU"
         used={group.requested.cpuMillis}
         total={group.allocatable.cpuMillis}
         format={formatCpu}
+        of={of}
       />
       <Usage
         label="Memory"
         used={group.requested.memoryBytes}
         total={group.allocatable.memoryBytes}
         format={formatBytes}
+        of={of}
       />
       {group.allocatable.gpus > 0 && (
         <Usage
@@ -154,6 +169,7 @@ export function NodeGroupCard({ group }: { group: NodeGroupSummary }) {
           used={group.requested.gpus}
           total={group.allocatable.gpus}
           format={n => String(n)}
+          of={of}
         />
       )}
       {short ? (
@@ -266,9 +282,59 @@ export function CoverageMatrix({
   );
 }
 
-export function ProblemsTable({ problems }: { problems: Problem[] }) {
+/** One line per resource type that is not read, naming why and what to grant or install. */
+function UnreadNotice({
+  lines,
+  what,
+}: {
+  lines: { label: string; words: string }[];
+  what: string;
+}) {
+  if (lines.length === 0) return null;
+  return (
+    <Alert severity="warning" sx={{ mb: 1 }}>
+      <AlertTitle>{what}</AlertTitle>
+      {lines.map(l => (
+        <div key={l.label}>
+          <strong>{l.label}</strong>: {l.words}
+        </div>
+      ))}
+    </Alert>
+  );
+}
+
+const asLines = (unread: ReturnType<typeof unreadResources>) =>
+  unread.map(u => ({ label: u.resource, words: u.words }));
+
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+/** Entity refs have no spaces: break them only after ':' and '/', never letter by letter. */
+const refWords = (ref: string) =>
+  ref.split(/(?<=[:/])/).map((part, i) => (
+    <span key={i}>
+      {i > 0 && <wbr />}
+      {part}
+    </span>
+  ));
+
+export function ProblemsTable({
+  problems,
+  cluster,
+}: {
+  problems: Problem[];
+  /** The cluster's freshness: which problem sources could not be read. */
+  cluster?: Pick<ClusterSummary, 'resources'>;
+}) {
   const [expanded, setExpanded] = useState<string>();
+  const unread = cluster ? unreadResources(cluster, PROBLEM_SOURCES) : [];
   if (problems.length === 0) {
+    if (unread.length > 0) {
+      return (
+        <UnreadNotice
+          lines={asLines(unread)}
+          what="No problems in what could be read, but not everything is read:"
+        />
+      );
+    }
     return (
       <Typography>
         No problems match: every watched workload, node and budget is healthy.
@@ -276,127 +342,238 @@ export function ProblemsTable({ problems }: { problems: Problem[] }) {
     );
   }
   return (
-    <Table size="small" aria-label="Problems">
-      <TableHead>
-        <TableRow>
-          <TableCell>Severity</TableCell>
-          <TableCell>Problem</TableCell>
-          <TableCell>Object</TableCell>
-          <TableCell>Message</TableCell>
-          <TableCell>Entity</TableCell>
-          <TableCell>Owner</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {problems.map(p => (
-          <TableRow
-            key={p.id}
-            hover
-            onClick={() => setExpanded(expanded === p.id ? undefined : p.id)}
-          >
-            <TableCell>
-              <Chip
-                size="small"
-                color={p.severity === 'error' ? 'error' : 'warning'}
-                label={p.severity}
-              />
-            </TableCell>
-            <TableCell>{p.kind}</TableCell>
-            <TableCell>
-              {p.object.kind} {p.namespace ? `${p.namespace}/` : ''}
-              {p.object.name}
-            </TableCell>
-            <TableCell>
-              {p.message}
-              {p.since && (
-                <Typography
-                  variant="caption"
-                  display="block"
-                  color="text.secondary"
-                >
-                  since {formatAge(p.since)}
-                </Typography>
-              )}
-              {expanded === p.id &&
-                p.events.map(e => (
+    <>
+      <UnreadNotice
+        lines={asLines(unread)}
+        what="Not checked for problems (the list below may be incomplete):"
+      />
+      <Table size="small" aria-label="Problems">
+        <TableHead>
+          <TableRow>
+            <TableCell>Severity</TableCell>
+            <TableCell sx={NOWRAP}>Problem</TableCell>
+            <TableCell>Object</TableCell>
+            <TableCell>Message</TableCell>
+            <TableCell>Entity</TableCell>
+            <TableCell>Owner</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {problems.map(p => (
+            <TableRow
+              key={p.id}
+              hover
+              onClick={() => setExpanded(expanded === p.id ? undefined : p.id)}
+            >
+              <TableCell>
+                <Chip
+                  size="small"
+                  color={p.severity === 'error' ? 'error' : 'warning'}
+                  label={p.severity}
+                />
+              </TableCell>
+              <TableCell sx={NOWRAP}>{p.kind}</TableCell>
+              <TableCell sx={{ minWidth: 160 }}>
+                {p.object.kind} {p.namespace ? `${p.namespace}/` : ''}
+                <wbr />
+                {p.object.name}
+              </TableCell>
+              <TableCell sx={{ minWidth: 280 }}>
+                {p.message}
+                {p.since && (
                   <Typography
-                    key={`${e.reason}${e.lastSeen}`}
                     variant="caption"
                     display="block"
+                    color="text.secondary"
                   >
-                    {e.reason} ×{e.count}: {e.message}
+                    since {formatAge(p.since)}
                   </Typography>
-                ))}
-              {expanded !== p.id && p.events.length > 0 && (
-                <Typography variant="caption" color="primary">
-                  {p.events.length} recent events (click)
-                </Typography>
-              )}
-            </TableCell>
-            <TableCell>
-              {p.entityRef ? (
-                <Link to={entityLink(p.entityRef)}>{p.entityRef}</Link>
-              ) : (
-                '—'
-              )}
-            </TableCell>
-            <TableCell>
-              {p.ownerRef ? (
-                <Link to={entityLink(p.ownerRef)}>{p.ownerRef}</Link>
-              ) : (
-                '—'
-              )}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+                )}
+                {expanded === p.id &&
+                  p.events.map(e => (
+                    <Typography
+                      key={`${e.reason}${e.lastSeen}`}
+                      variant="caption"
+                      display="block"
+                    >
+                      {e.reason} ×{e.count}: {e.message}
+                    </Typography>
+                  ))}
+                {expanded !== p.id && p.events.length > 0 && (
+                  <Typography variant="caption" color="primary">
+                    {p.events.length} recent events (click)
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell sx={{ minWidth: 140 }}>
+                {p.entityRef ? (
+                  <Link to={entityLink(p.entityRef)}>
+                    {refWords(p.entityRef)}
+                  </Link>
+                ) : (
+                  '—'
+                )}
+              </TableCell>
+              <TableCell sx={{ minWidth: 140 }}>
+                {p.ownerRef ? (
+                  <Link to={entityLink(p.ownerRef)}>
+                    {refWords(p.ownerRef)}
+                  </Link>
+                ) : (
+                  '—'
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </>
   );
 }
 
-function ReleasesTable({ releases }: { releases: GithubReleaseView[] }) {
-  if (releases.length === 0)
-    return <Typography>No GithubRelease objects in the clusters.</Typography>;
+export function ReleasesTable({
+  releases,
+  clusters,
+}: {
+  releases: GithubReleaseView[];
+  /** The clusters read, for whether each could list GithubReleases at all. */
+  clusters: ClusterSummary[];
+}) {
+  const unread = clusters.flatMap(c =>
+    unreadResources(c, ['githubreleases']).map(u => ({
+      label: c.name,
+      words: u.words,
+    })),
+  );
+  const notice = (
+    <UnreadNotice
+      lines={unread}
+      what={`GithubReleases not read in ${unread.length} of ${clusters.length} clusters:`}
+    />
+  );
+  if (releases.length === 0) {
+    const read = clusters.filter(c => !unread.some(u => u.label === c.name));
+    return (
+      <>
+        {notice}
+        {read.length > 0 && (
+          <Typography>
+            No GithubRelease objects in {read.map(c => c.name).join(', ')}.
+          </Typography>
+        )}
+      </>
+    );
+  }
   return (
-    <Table size="small" aria-label="GitHub releases">
-      <TableHead>
-        <TableRow>
-          <TableCell>Release</TableCell>
-          <TableCell>Phase</TableCell>
-          <TableCell>Producer Jobs</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {releases.map(r => (
-          <TableRow key={`${r.cluster}/${r.namespace}/${r.name}`}>
-            <TableCell>
-              {r.url ? (
-                <Link to={r.url}>{`${r.repository} ${r.tag}`}</Link>
-              ) : (
-                `${r.repository} ${r.tag}`
-              )}
-            </TableCell>
-            <TableCell>
-              <Chip
-                size="small"
-                label={r.phase}
-                color={PHASE_COLOR[r.phase] ?? 'default'}
-              />
-            </TableCell>
-            <TableCell>
-              {r.jobs.length === 0
-                ? 'none yet'
-                : r.jobs.map(j => (
-                    <div key={j.name}>
-                      {j.name}: {j.status}
-                      {j.message ? ` — ${j.message}` : ''}
-                    </div>
-                  ))}
-            </TableCell>
+    <>
+      {notice}
+      <Table size="small" aria-label="GitHub releases">
+        <TableHead>
+          <TableRow>
+            <TableCell>Release</TableCell>
+            <TableCell>Phase</TableCell>
+            <TableCell>Producer Jobs</TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {releases.map(r => (
+            <TableRow key={`${r.cluster}/${r.namespace}/${r.name}`}>
+              <TableCell>
+                {r.url ? (
+                  <Link to={r.url}>{`${r.repository} ${r.tag}`}</Link>
+                ) : (
+                  `${r.repository} ${r.tag}`
+                )}
+              </TableCell>
+              <TableCell>
+                <Chip
+                  size="small"
+                  label={r.phase}
+                  color={PHASE_COLOR[r.phase] ?? 'default'}
+                />
+              </TableCell>
+              <TableCell>
+                {r.jobs.length === 0
+                  ? 'none yet'
+                  : r.jobs.map(j => (
+                      <div key={j.name}>
+                        {j.name}: {j.status}
+                        {j.message ? ` — ${j.message}` : ''}
+                      </div>
+                    ))}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </>
+  );
+}
+
+export function WarningEventsTable({
+  events,
+  cluster,
+}: {
+  events: WarningEvent[];
+  cluster?: Pick<ClusterSummary, 'resources'>;
+}) {
+  const unread = cluster ? unreadResources(cluster, ['events']) : [];
+  if (events.length === 0) {
+    return unread.length > 0 ? (
+      <UnreadNotice lines={asLines(unread)} what="Events are not read:" />
+    ) : (
+      <Typography>
+        No warning events in the cluster's recent history.
+      </Typography>
+    );
+  }
+  return (
+    <>
+      <UnreadNotice lines={asLines(unread)} what="Events are not read:" />
+      <Table size="small" aria-label="Recent warning events">
+        <TableHead>
+          <TableRow>
+            <TableCell sx={NOWRAP}>Last seen</TableCell>
+            <TableCell>Reason</TableCell>
+            <TableCell>Object</TableCell>
+            <TableCell>Message</TableCell>
+            <TableCell>Entity</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {events.map((e, i) => (
+            <TableRow
+              key={`${e.namespace ?? ''}/${e.object.kind}/${e.object.name}/${
+                e.reason
+              }/${i}`}
+            >
+              <TableCell sx={NOWRAP}>
+                {e.lastSeen ? formatAge(e.lastSeen) : '—'}
+              </TableCell>
+              <TableCell sx={NOWRAP}>
+                {e.reason}
+                {e.count > 1 ? ` ×${e.count}` : ''}
+              </TableCell>
+              <TableCell sx={{ minWidth: 160 }}>
+                {e.object.kind} {e.namespace ? `${e.namespace}/` : ''}
+                <wbr />
+                {e.object.name}
+              </TableCell>
+              <TableCell sx={{ minWidth: 280 }}>{e.message}</TableCell>
+              <TableCell sx={{ minWidth: 140 }}>
+                {e.entityRef ? (
+                  <Link to={entityLink(e.entityRef)}>
+                    {refWords(e.entityRef)}
+                  </Link>
+                ) : (
+                  '—'
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </>
   );
 }
 
@@ -436,6 +613,10 @@ function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
   const problems = usePanel(
     () => api.getProblems({ ...filter, cluster: cluster.name }),
     [cluster.name, filter.namespace, filter.owner, filter.severity],
+  );
+  const events = usePanel(
+    () => api.getEvents(cluster.name, { limit: EVENT_LIMIT }),
+    [cluster.name],
   );
   const all = usePanel(
     () => api.getProblems({ cluster: cluster.name }),
@@ -505,18 +686,58 @@ function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
           {select('Severity', 'severity', ['error', 'warning'])}
         </Stack>
         <Panel state={problems}>
-          {value => <ProblemsTable problems={value} />}
+          {value => <ProblemsTable problems={value} cluster={cluster} />}
+        </Panel>
+      </InfoCard>
+      <InfoCard
+        title="Recent warning events"
+        subheader={`The newest ${EVENT_LIMIT} warning events of the cluster, also those that belong to no problem above`}
+      >
+        <Panel state={events}>
+          {value => <WarningEventsTable events={value} cluster={cluster} />}
         </Panel>
       </InfoCard>
       <InfoCard
         title="DaemonSet coverage"
         subheader="Pods ready / desired per node group, and every node that misses one"
       >
+        <UnreadNotice
+          lines={asLines(
+            unreadResources(cluster, ['daemonsets', 'nodes', 'pods']),
+          )}
+          what="Coverage is incomplete:"
+        />
         <Panel state={coverage}>
           {value => <CoverageMatrix coverage={value} />}
         </Panel>
       </InfoCard>
     </Stack>
+  );
+}
+
+/** One line per configured cluster (or locator method) that the portal does not read. */
+function UnsupportedClusters({ clusters }: { clusters: ClusterSummary[] }) {
+  if (clusters.length === 0) return null;
+  return (
+    <Alert severity="error">
+      <AlertTitle>
+        {clusters.length === 1
+          ? '1 configured cluster is not read'
+          : `${clusters.length} configured clusters are not read`}
+      </AlertTitle>
+      {clusters.map(c => (
+        <div key={c.unsupported!.configKey}>
+          <strong>{c.unsupported!.name ?? c.title ?? c.name}</strong>:{' '}
+          {c.unsupported!.reason}
+          {!c.unsupported!.reason.includes(c.unsupported!.configKey) && (
+            <>
+              {' '}
+              (config key <code>{c.unsupported!.configKey}</code>)
+            </>
+          )}
+        </div>
+      ))}
+    </Alert>
   );
 }
 
@@ -541,16 +762,25 @@ export function ClusterHealthPage() {
       <EmptyState
         missing="field"
         title="No clusters configured"
-        description={`List the clusters under ${CONFIG_KEY} (type "config", authProvider "serviceAccount") in app-config.yaml; scripts/sandbox up k8s adds the sandbox's cluster.`}
+        description={`List the clusters under ${CONFIG_KEY} (type "config", authProvider "serviceAccount" or "aws") in app-config.yaml; scripts/sandbox up k8s adds the sandbox's cluster.`}
       />
     );
   } else {
-    const cluster =
-      clusters.value.find(c => c.name === selected) ?? clusters.value[0];
-    body = (
+    // Configured clusters the portal does not read come with the reason and the key to fix.
+    const read = clusters.value.filter(c => !c.unsupported);
+    const notRead = (
+      <UnsupportedClusters
+        clusters={clusters.value.filter(c => c.unsupported)}
+      />
+    );
+    const cluster = read.find(c => c.name === selected) ?? read[0];
+    body = !cluster ? (
+      notRead
+    ) : (
       <Stack spacing={3}>
+        {notRead}
         <Stack direction="row" spacing={1} flexWrap="wrap" alignItems="center">
-          {clusters.value.map(c => (
+          {read.map(c => (
             <Box
               key={c.name}
               onClick={() => setSelected(c.name)}
@@ -569,7 +799,7 @@ export function ClusterHealthPage() {
           subheader="GithubRelease objects of the operator and the producer Jobs they started"
         >
           <Panel state={releases}>
-            {value => <ReleasesTable releases={value} />}
+            {value => <ReleasesTable releases={value} clusters={read} />}
           </Panel>
         </InfoCard>
       </Stack>

@@ -1,27 +1,85 @@
 import {
   FleetView,
   GpuCapacity,
+  GpuClusterStatus,
   GpuUse,
   PendingGpuPod,
   PrometheusStatus,
 } from '@internal/plugin-gpu-inference-common';
-import { ClusterView } from '@internal/plugin-cluster-health-node';
+import {
+  CachedPod,
+  ClusterView,
+  EntityIndex,
+  kubernetesIdResolver,
+  linkFor,
+} from '@internal/plugin-cluster-health-node';
+import { durationHours } from './config';
 import { DCGM_FIELDS, gpuFieldsQuery, gpuUtilisationAvgQuery } from './promql';
-import { PrometheusClient } from './prometheus';
+import { PrometheusClient, PrometheusError } from './prometheus';
 
-/** kubernetes-id → entity and owner, from the catalog. */
-export type EntityLinks = Map<string, { entityRef: string; ownerRef?: string }>;
+const UNGROUPED = '(no node group)';
 
-const NODE_GROUP_LABELS = [
-  'eks.amazonaws.com/nodegroup',
-  'karpenter.sh/nodepool',
-];
+/** What the GPU views read from the cache: without them a cluster has no GPU figures. */
+const GPU_RESOURCES = new Set(['nodes', 'pods']);
 
 const holdsResources = (p: { phase: string; nodeName?: string }) =>
   Boolean(p.nodeName) && p.phase !== 'Succeeded' && p.phase !== 'Failed';
 
+/**
+ * Whether a cluster's GPU figures are current, from the freshness of its nodes and pods in
+ * the cache. Names the cluster and what to check, never its URL (that is in the backend log).
+ */
+export function clusterStatus(cluster: ClusterView): GpuClusterStatus {
+  const base = { cluster: cluster.name, title: cluster.title };
+  const freshness = cluster
+    .freshness()
+    .filter(f => GPU_RESOURCES.has(f.resource));
+  if (freshness.every(f => f.state === 'synced'))
+    return { ...base, status: 'ok' };
+  const broken = freshness.filter(
+    f => f.state !== 'synced' && f.state !== 'syncing',
+  );
+  if (broken.length === 0)
+    return {
+      ...base,
+      status: 'starting',
+      message: `Cluster ${cluster.name}: the first listing of its nodes and pods is in progress`,
+    };
+  const what = broken.map(f => `${f.resource}: ${f.state}`).join(', ');
+  const check = broken.some(f => f.state === 'forbidden')
+    ? `grant the portal's identity list and watch on nodes and pods in cluster ${cluster.name}`
+    : `check cluster ${cluster.name} under kubernetes.clusterLocatorMethods (the backend log has the cause)`;
+  if (freshness.every(f => f.listedAt)) {
+    // The cache keeps what it last read: show it, and since when it is not current.
+    const asOf = freshness
+      .map(f => [f.listedAt!, f.lastEventAt ?? ''].sort().pop()!)
+      .sort()[0];
+    return {
+      ...base,
+      status: 'stale',
+      asOf,
+      message: `Cluster ${cluster.name} is not answering (${what}): these are its last figures, as of ${asOf}; ${check}`,
+    };
+  }
+  return {
+    ...base,
+    status: 'unavailable',
+    message: `Cluster ${cluster.name} cannot be read (${what}): no GPU figures; ${check}`,
+  };
+}
+
+/** The entity of a pod: its kubernetes-id (own label, else its owners'), in its namespace. */
+function podLinker(cluster: ClusterView, links: EntityIndex) {
+  const resolve = kubernetesIdResolver(cluster);
+  return (pod: CachedPod) => linkFor(links, resolve(pod), pod.namespace);
+}
+
 /** GPU capacity per node group and GPU model, and pods waiting for GPUs, from the cache. */
-export function capacity(cluster: ClusterView, links: EntityLinks) {
+export function capacity(
+  cluster: ClusterView,
+  options: { links: EntityIndex; nodeGroupLabels: string[] },
+) {
+  const { links, nodeGroupLabels } = options;
   const allocated = new Map<string, number>();
   for (const pod of cluster.list('pods')) {
     if (holdsResources(pod) && pod.requests.gpus > 0) {
@@ -35,8 +93,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
   for (const node of cluster.list('nodes')) {
     if (node.allocatable.gpus <= 0) continue;
     const group =
-      NODE_GROUP_LABELS.map(l => node.labels[l]).find(Boolean) ??
-      '(no node group)';
+      nodeGroupLabels.map(l => node.labels[l]).find(Boolean) ?? UNGROUPED;
     const model = node.labels['nvidia.com/gpu.product'] ?? 'unknown GPU';
     const key = `${group}/${model}`;
     const entry = groups.get(key) ?? {
@@ -63,6 +120,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
     if (node.ready && !node.unschedulable) entry.freePerNode.push(free);
     groups.set(key, entry);
   }
+  const linkOf = podLinker(cluster, links);
   const pending: PendingGpuPod[] = cluster
     .list('pods')
     .filter(
@@ -78,7 +136,7 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
       pod: p.name,
       gpus: p.requests.gpus,
       message: p.scheduled?.message ?? 'not scheduled yet',
-      entityRef: links.get(p.labels['backstage.io/kubernetes-id'])?.entityRef,
+      entityRef: linkOf(p)?.entityRef,
     }));
   for (const group of groups.values()) group.freePerNode.sort((a, b) => b - a);
   return { capacity: [...groups.values()], pending };
@@ -88,17 +146,27 @@ export function capacity(cluster: ClusterView, links: EntityLinks) {
 export async function gpuUse(
   prometheus: PrometheusClient,
   clusters: ClusterView[],
-  links: EntityLinks,
+  links: EntityIndex,
   idleWindow: string,
 ): Promise<GpuUse[]> {
   const [fields, averages] = await Promise.all([
     prometheus.query(gpuFieldsQuery()),
     prometheus.query(gpuUtilisationAvgQuery(idleWindow)),
   ]);
-  const podLabels = new Map<string, Record<string, string>>();
+  // namespace/pod → the pods of that name in every cluster, with their entity.
+  const pods = new Map<
+    string,
+    { nodeName?: string; link?: { entityRef: string; ownerRef?: string } }[]
+  >();
   for (const cluster of clusters) {
-    for (const pod of cluster.list('pods'))
-      podLabels.set(`${pod.namespace}/${pod.name}`, pod.labels);
+    const linkOf = podLinker(cluster, links);
+    for (const pod of cluster.list('pods')) {
+      const key = `${pod.namespace}/${pod.name}`;
+      pods.set(key, [
+        ...(pods.get(key) ?? []),
+        { nodeName: pod.nodeName, link: linkOf(pod) },
+      ]);
+    }
   }
   const byGpu = new Map<string, GpuUse>();
   const free = new Map<string, number>();
@@ -159,12 +227,9 @@ export async function gpuUse(
     if (gpu) gpu.utilisationAvg = Number(sample.value[1]);
   }
   for (const gpu of byGpu.values()) {
-    const labels = gpu.pod
-      ? podLabels.get(`${gpu.namespace}/${gpu.pod}`)
-      : undefined;
-    const link = labels
-      ? links.get(labels['backstage.io/kubernetes-id'])
-      : undefined;
+    const named = gpu.pod ? pods.get(`${gpu.namespace}/${gpu.pod}`) ?? [] : [];
+    // Same-named pods in two clusters: the one on the GPU's node.
+    const link = (named.find(p => p.nodeName === gpu.node) ?? named[0])?.link;
     gpu.entityRef = link?.entityRef;
     gpu.ownerRef = link?.ownerRef;
   }
@@ -173,22 +238,19 @@ export async function gpuUse(
   );
 }
 
-function windowHours(window: string): number {
-  const n = Number(window.slice(0, -1));
-  const unit = window.slice(-1);
-  return n * ({ s: 1 / 3600, m: 1 / 60, h: 1, d: 24, w: 168 }[unit] ?? 1);
-}
-
 export async function fleetView(options: {
   clusters: ClusterView[];
-  links: EntityLinks;
-  prometheusUrl?: string;
+  links: EntityIndex;
+  nodeGroupLabels: string[];
+  /** A client for this view; absent when gpuInference.prometheus.baseUrl is not set. */
+  prometheus?: PrometheusClient;
   idleThresholdPercent: number;
   idleWindow: string;
 }): Promise<FleetView> {
-  const { clusters, links, prometheusUrl, idleThresholdPercent, idleWindow } =
-    options;
-  const parts = clusters.map(c => capacity(c, links));
+  const { clusters, links, idleThresholdPercent, idleWindow } = options;
+  const parts = clusters.map(c =>
+    capacity(c, { links, nodeGroupLabels: options.nodeGroupLabels }),
+  );
   let prometheus: PrometheusStatus = {
     status: 'not-configured',
     message:
@@ -196,17 +258,17 @@ export async function fleetView(options: {
   };
   let gpus: GpuUse[] = [];
   let queries = 0;
-  if (prometheusUrl) {
-    const client = new PrometheusClient(prometheusUrl);
+  if (options.prometheus) {
     try {
-      gpus = await gpuUse(client, clusters, links, idleWindow);
+      gpus = await gpuUse(options.prometheus, clusters, links, idleWindow);
       prometheus = { status: 'ok' };
     } catch (error) {
-      prometheus = { status: 'unreachable', message: (error as Error).message };
+      if (!(error instanceof PrometheusError)) throw error;
+      prometheus = { status: 'unreachable', message: error.message };
     }
-    queries = client.queries;
+    queries = options.prometheus.queries;
   }
-  const hours = windowHours(idleWindow);
+  const hours = durationHours(idleWindow);
   const waste = gpus
     .filter(
       g => g.pod && (g.utilisationAvg ?? g.utilisation) < idleThresholdPercent,
@@ -219,6 +281,7 @@ export async function fleetView(options: {
       ).toFixed(2),
     }));
   return {
+    clusters: clusters.map(clusterStatus),
     capacity: parts.flatMap(p => p.capacity),
     pending: parts.flatMap(p => p.pending),
     prometheus,

@@ -4,7 +4,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { clusterCacheServiceRef } from '@internal/plugin-cluster-health-node';
-import { assertDuration } from './promql';
+import { gpuInferencePermissions } from '@internal/plugin-gpu-inference-common';
+import { readGpuInferenceConfig } from './config';
 import { createRouter } from './router';
 
 /**
@@ -17,38 +18,33 @@ export const gpuInferencePlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
-        auth: coreServices.auth,
+        logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         cache: clusterCacheServiceRef,
       },
       async init({
         config,
-        auth,
+        logger,
         httpAuth,
         httpRouter,
         permissions,
+        permissionsRegistry,
         catalog,
         cache,
       }) {
+        permissionsRegistry.addPermissions(gpuInferencePermissions);
         httpRouter.use(
           await createRouter({
+            ...readGpuInferenceConfig(config),
             cache,
             catalog,
-            auth,
             httpAuth,
             permissions,
-            prometheusUrl: config.getOptionalString(
-              'gpuInference.prometheus.baseUrl',
-            ),
-            idleThresholdPercent:
-              config.getOptionalNumber('gpuInference.idleThresholdPercent') ??
-              10,
-            idleWindow: assertDuration(
-              config.getOptionalString('gpuInference.idleWindow') ?? '30m',
-            ),
+            logger,
           }),
         );
       },

@@ -15,8 +15,13 @@ export const DCGM_FIELDS = {
 
 const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
 
+/** A Prometheus duration of one unit, e.g. 30m. */
+export function isDuration(window: string): boolean {
+  return DURATION.test(window);
+}
+
 export function assertDuration(window: string) {
-  if (!DURATION.test(window))
+  if (!isDuration(window))
     throw new Error(`not a Prometheus duration: "${window}"`);
   return window;
 }

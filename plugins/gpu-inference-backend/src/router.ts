@@ -1,9 +1,8 @@
 import {
-  AuthService,
   HttpAuthService,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -17,9 +16,11 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { EntityLinks, fleetView, gpuUse } from './fleet';
+import { GpuInferenceConfig } from './config';
+import { EntityLinks } from './EntityLinks';
+import { fleetView, gpuUse } from './fleet';
 import { modelServerFigures, saturation } from './modelServer';
-import { PrometheusClient } from './prometheus';
+import { PrometheusClient, PrometheusError } from './prometheus';
 import { parseSelector } from './promql';
 
 const RANGES = { '1h': 3600, '6h': 21600, '24h': 86400 } as const;
@@ -28,27 +29,25 @@ const entityQuery = z.object({
   range: z.enum(['1h', '6h', '24h']).default('1h'),
 });
 
-export interface GpuInferenceOptions {
-  prometheusUrl?: string;
-  idleThresholdPercent: number;
-  idleWindow: string;
-}
-
 /**
  * Routes:
  * - GET /fleet                          capacity, pending GPU pods, per-GPU use, waste
  * - GET /entity?entityRef&range=1h      a model server's figures, verdict, series and GPUs
+ *
+ * Entity and owner refs in both come from catalog reads made with the asker's credentials:
+ * an entity the asker may not read is not linked.
  */
 export async function createRouter(
-  options: GpuInferenceOptions & {
+  options: GpuInferenceConfig & {
     cache: ClusterCache;
     catalog: CatalogService;
-    auth: AuthService;
     httpAuth: HttpAuthService;
     permissions: PermissionsService;
+    logger: LoggerService;
   },
 ): Promise<express.Router> {
-  const { cache, catalog, auth, httpAuth, permissions } = options;
+  const { cache, catalog, httpAuth, permissions, logger } = options;
+  const links = new EntityLinks(catalog);
   const router = Router();
 
   const authorize = async (req: Request) => {
@@ -61,47 +60,21 @@ export async function createRouter(
       throw new NotAllowedError('Not allowed to read GPU inference figures');
     return credentials;
   };
-
-  let links: { at: number; value: EntityLinks } | undefined;
-  const entityLinks = async (): Promise<EntityLinks> => {
-    if (links && Date.now() - links.at < 60_000) return links.value;
-    const { items } = await catalog.getEntities(
-      {
-        filter: {
-          'metadata.annotations.backstage.io/kubernetes-id':
-            CATALOG_FILTER_EXISTS,
-        },
-        fields: [
-          'kind',
-          'metadata.name',
-          'metadata.namespace',
-          'metadata.annotations',
-          'spec.owner',
-        ],
-      },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    const value: EntityLinks = new Map();
-    for (const e of items) {
-      const owner = (e.spec as { owner?: string } | undefined)?.owner;
-      value.set(e.metadata.annotations!['backstage.io/kubernetes-id'], {
-        entityRef: stringifyEntityRef(e),
-        ownerRef: owner
-          ? stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group' }))
-          : undefined,
-      });
-    }
-    links = { at: Date.now(), value };
-    return value;
-  };
+  const prometheus = () =>
+    options.prometheusUrl
+      ? new PrometheusClient({ baseUrl: options.prometheusUrl, logger })
+      : undefined;
 
   router.get('/fleet', async (req, res) => {
-    await authorize(req);
+    const credentials = await authorize(req);
     res.json(
       await fleetView({
-        ...options,
+        nodeGroupLabels: options.nodeGroupLabels,
+        idleThresholdPercent: options.idleThresholdPercent,
+        idleWindow: options.idleWindow,
         clusters: cache.clusters(),
-        links: await entityLinks(),
+        links: await links.forAsker(credentials),
+        prometheus: prometheus(),
       }),
     );
   });
@@ -148,7 +121,8 @@ export async function createRouter(
         `${MODEL_SERVER_SELECTOR_ANNOTATION}: ${(error as Error).message}`,
       );
     }
-    if (!options.prometheusUrl) {
+    const client = prometheus();
+    if (!client) {
       view.prometheus = {
         status: 'not-configured',
         message: 'Set gpuInference.prometheus.baseUrl',
@@ -156,14 +130,13 @@ export async function createRouter(
       res.json(view);
       return;
     }
-    const client = new PrometheusClient(options.prometheusUrl);
     try {
       const [{ figures, series }, allGpus] = await Promise.all([
         modelServerFigures(client, selector, RANGES[parsed.data.range]),
         gpuUse(
           client,
           cache.clusters(),
-          await entityLinks(),
+          await links.forAsker(credentials),
           options.idleWindow,
         ),
       ]);
@@ -172,10 +145,8 @@ export async function createRouter(
       view.gpus = allGpus.filter(g => g.entityRef === entityRef);
       Object.assign(view, saturation(figures, view.gpus));
     } catch (error) {
-      view.prometheus = {
-        status: 'unreachable',
-        message: (error as Error).message,
-      };
+      if (!(error instanceof PrometheusError)) throw error;
+      view.prometheus = { status: 'unreachable', message: error.message };
     }
     res.json(view);
   });

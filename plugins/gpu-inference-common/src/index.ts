@@ -11,6 +11,9 @@ export const gpuInferenceReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/** Every permission of the plugin, registered with the permission framework by the backend. */
+export const gpuInferencePermissions = [gpuInferenceReadPermission];
+
 /** PromQL label matchers of a model server's vLLM metrics, e.g. job="model-server",model_name="x". */
 export const MODEL_SERVER_SELECTOR_ANNOTATION =
   'ml-platform.io/model-server-selector';
@@ -83,7 +86,26 @@ export interface WastedGpu extends GpuUse {
   gpuHoursWasted: number;
 }
 
+/**
+ * Whether a cluster's GPU figures (its nodes and pods in the shared cluster cache) are current:
+ * - `ok`: listed and watched
+ * - `starting`: the first listing is in progress
+ * - `stale`: the cluster stopped answering; its rows are the last figures read (`asOf`)
+ * - `unavailable`: nothing could be read; the cluster has no rows
+ */
+export interface GpuClusterStatus {
+  cluster: string;
+  title?: string;
+  status: 'ok' | 'starting' | 'stale' | 'unavailable';
+  /** ISO time of the last change the cache saw, for stale clusters. */
+  asOf?: string;
+  /** What is wrong and what to check, for the states other than ok. */
+  message?: string;
+}
+
 export interface FleetView {
+  /** One entry per configured cluster, ok or not. */
+  clusters: GpuClusterStatus[];
   capacity: GpuCapacity[];
   pending: PendingGpuPod[];
   prometheus: PrometheusStatus;

@@ -8,6 +8,7 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useState } from 'react';
 import {
+  FleetView,
   GpuCapacity,
   GpuUse,
   PrometheusStatus,
@@ -35,13 +36,61 @@ export function PrometheusNotice({
   prometheus: PrometheusStatus;
 }) {
   if (prometheus.status === 'ok') return null;
+  if (prometheus.status === 'unreachable')
+    return (
+      <Alert severity="error">
+        {prometheus.message ??
+          'Prometheus at gpuInference.prometheus.baseUrl is unreachable'}
+      </Alert>
+    );
   return (
-    <Alert severity={prometheus.status === 'unreachable' ? 'error' : 'info'}>
-      {prometheus.status === 'unreachable'
-        ? 'Prometheus is unreachable: '
-        : 'Prometheus is not configured: '}
-      {prometheus.message}
+    <Alert severity="info">
+      Prometheus is not configured: {prometheus.message}
     </Alert>
+  );
+}
+
+const CLUSTER_SEVERITY = {
+  starting: 'info',
+  stale: 'warning',
+  unavailable: 'error',
+} as const;
+
+/**
+ * One line per cluster whose figures are not current (named, with what to check), and what
+ * to say when there are no GPU rows: that no node has GPUs only for clusters that answered.
+ */
+function ClusterNotices({ view }: { view: FleetView }) {
+  const clusters = view.clusters ?? [];
+  const answering = clusters.filter(c => c.status === 'ok');
+  const withRows = new Set(view.capacity.map(c => c.cluster));
+  const withoutGpus = answering.filter(c => !withRows.has(c.cluster));
+  return (
+    <>
+      {clusters.length === 0 && (
+        <Typography>
+          No cluster is configured: add one under
+          kubernetes.clusterLocatorMethods.
+        </Typography>
+      )}
+      {clusters.map(c =>
+        c.status === 'ok' ? null : (
+          <Alert
+            key={c.cluster}
+            severity={CLUSTER_SEVERITY[c.status]}
+            sx={{ mb: 1 }}
+          >
+            {c.message}
+          </Alert>
+        ),
+      )}
+      {withoutGpus.length > 0 && (
+        <Typography sx={{ mb: 1 }}>
+          No node with nvidia.com/gpu in{' '}
+          {withoutGpus.map(c => c.title ?? c.cluster).join(', ')}.
+        </Typography>
+      )}
+    </>
   );
 }
 
@@ -204,6 +253,14 @@ export function GpuInferencePage() {
       </Content>
     );
   const view = fleet.value;
+  // Clusters whose rows are not current: stale (last figures) or still listing.
+  const notCurrent = new Map(
+    (view.clusters ?? [])
+      .filter(c => c.status !== 'ok')
+      .map(c => [c.cluster, c.status]),
+  );
+  // "Could it be scheduled now" is asked of current figures only.
+  const current = view.capacity.filter(c => !notCurrent.has(c.cluster));
   return (
     <Content>
       <Stack spacing={3}>
@@ -211,12 +268,8 @@ export function GpuInferencePage() {
           title="GPU capacity"
           subheader="From the clusters of kubernetes.clusterLocatorMethods"
         >
-          {view.capacity.length === 0 ? (
-            <Typography>
-              No node with nvidia.com/gpu in the configured clusters
-              (kubernetes.clusterLocatorMethods).
-            </Typography>
-          ) : (
+          <ClusterNotices view={view} />
+          {view.capacity.length > 0 && (
             <Table size="small" aria-label="GPU capacity">
               <TableHead>
                 <TableRow>
@@ -233,6 +286,17 @@ export function GpuInferencePage() {
                   <TableRow key={`${c.cluster}/${c.nodeGroup}/${c.gpuModel}`}>
                     <TableCell>
                       {c.cluster} / {c.nodeGroup}
+                      {notCurrent.has(c.cluster) && (
+                        <Typography
+                          variant="caption"
+                          display="block"
+                          color="warning.main"
+                        >
+                          {notCurrent.get(c.cluster) === 'stale'
+                            ? 'stale: the last figures read'
+                            : 'first listing in progress'}
+                        </Typography>
+                      )}
                     </TableCell>
                     <TableCell>{c.gpuModel}</TableCell>
                     <TableCell>{c.nodes}</TableCell>
@@ -250,7 +314,7 @@ export function GpuInferencePage() {
               </TableBody>
             </Table>
           )}
-          {view.capacity.length > 0 && <FitCheck capacity={view.capacity} />}
+          {current.length > 0 && <FitCheck capacity={current} />}
           {view.pending.map(p => (
             <Alert
               key={`${p.namespace}/${p.pod}`}

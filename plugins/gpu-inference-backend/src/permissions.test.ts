@@ -1,0 +1,132 @@
+/*
+ * The plugin's read permission through the real permission framework: the permission backend
+ * with a policy that denies gpu.inference.read to one user, the plugin's permissions service
+ * asking it over HTTP. No sandbox needed: no cluster is configured.
+ */
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { gpuInferenceReadPermission } from '@internal/plugin-gpu-inference-common';
+import request from 'supertest';
+import { gpuInferencePlugin } from './plugin';
+
+jest.setTimeout(60_000);
+
+const ALLOWED = 'user:default/alice';
+const DENIED = 'user:default/bob';
+
+/** Denies gpu.inference.read to DENIED, allows everything else. */
+const denyingPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'deny-gpu-inference',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            const denied =
+              isPermission(req.permission, gpuInferenceReadPermission) &&
+              user?.info.userEntityRef === DENIED;
+            return {
+              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+            };
+          },
+        });
+      },
+    });
+  },
+});
+
+describe('gpu-inference permissions', () => {
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+
+  beforeAll(async () => {
+    ({ server } = await startTestBackend({
+      features: [
+        gpuInferencePlugin,
+        permissionBackend,
+        denyingPolicy,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'llm-chat-server',
+                annotations: {
+                  'ml-platform.io/model-server-selector': 'job="model-server"',
+                },
+              },
+              spec: { type: 'service', lifecycle: 'production', owner: 'ml' },
+            },
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          // Without it the permissions service allows everything without asking.
+          data: { permission: { enabled: true } },
+        }),
+      ],
+    }));
+  });
+
+  it('registers gpu.inference.read with the permission framework', async () => {
+    const res = await request(server)
+      .get('/api/gpu-inference/.well-known/backstage/permissions/metadata')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(200);
+    expect(res.body.permissions).toEqual([
+      {
+        type: 'basic',
+        name: 'gpu.inference.read',
+        attributes: { action: 'read' },
+      },
+    ]);
+  });
+
+  it('answers 403 and no figures to a user the policy denies', async () => {
+    for (const path of [
+      '/api/gpu-inference/fleet',
+      '/api/gpu-inference/entity?entityRef=component:default/llm-chat-server',
+    ]) {
+      const res = await request(server)
+        .get(path)
+        .set('Authorization', mockCredentials.user.header(DENIED));
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({
+        name: 'NotAllowedError',
+        message: 'Not allowed to read GPU inference figures',
+      });
+      expect(res.body).not.toHaveProperty('capacity');
+      expect(res.body).not.toHaveProperty('entityRef');
+    }
+  });
+
+  it('serves a user the policy allows', async () => {
+    const fleet = await request(server)
+      .get('/api/gpu-inference/fleet')
+      .set('Authorization', mockCredentials.user.header(ALLOWED));
+    expect(fleet.status).toBe(200);
+    expect(fleet.body).toMatchObject({ clusters: [], capacity: [] });
+    const entity = await request(server)
+      .get(
+        '/api/gpu-inference/entity?entityRef=component:default/llm-chat-server',
+      )
+      .set('Authorization', mockCredentials.user.header(ALLOWED));
+    expect(entity.status).toBe(200);
+    expect(entity.body).toMatchObject({
+      entityRef: 'component:default/llm-chat-server',
+      prometheus: { status: 'not-configured' },
+    });
+  });
+});

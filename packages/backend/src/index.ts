@@ -1,7 +1,8 @@
 /*
- * The portal's backend (new backend system). Each line adds one plugin or module;
- * the platform plugins (cluster health, Kafka lag, GPU inference, RAG chat, the
- * scaffolder module) are added here as they land.
+ * The portal's backend (new backend system). Each line adds one plugin or module:
+ * Backstage's own (catalog, scaffolder, search, TechDocs, Kubernetes, auth, permissions)
+ * and the platform's (cluster health, Kafka lag, GPU inference, RAG chat, the scaffolder
+ * module). With a PostgreSQL database, its settings are checked before any plugin starts.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { assertDatabaseConfig } from './modules/productionPreflight';
@@ -37,7 +38,9 @@ async function main() {
   backend.add(import('@internal/plugin-scaffolder-backend-module-platform'));
   backend.add(catalogModulePlatformLocalPublish);
 
-  // Permissions: the platform's policy, which plugins extend with their own rules.
+  // Permissions: the platform's policy (modules/permissionPolicy.ts): catalog removal and
+  // feedback export for the platform team, restricted entities for their owners, the
+  // platform plugins' read permissions for signed-in users.
   backend.add(import('@backstage/plugin-permission-backend'));
   backend.add(platformPermissionPolicy);
 

@@ -88,12 +88,18 @@ export class Indexer {
       );
     }
     result.doc = await this.guard('doc', async () => {
-      const { documents, missing } = await readDocs(sources.docs);
+      const { documents, missing, skipped } = await readDocs(sources.docs);
       if (missing.length > 0) {
         this.options.logger.warn(
           `RAG chat: ragChat.sources.docs.paths not found: ${missing.join(
             ', ',
           )}`,
+        );
+      }
+      for (const doc of skipped) {
+        this.options.logger.warn(
+          'RAG chat: doc not indexed, its front matter names an invalid entity ref (entity or restricted-to)',
+          { doc: doc.path, reason: doc.reason },
         );
       }
       return this.sync(

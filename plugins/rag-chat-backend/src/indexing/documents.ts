@@ -118,17 +118,26 @@ async function markdownFiles(target: string): Promise<string[]> {
 
 /**
  * Reads Markdown docs from files and directories. A doc's id is its path
- * relative to `root`; front matter may give its `title` and restrict it to a
- * group (`restricted-to: group:default/platform-team`).
+ * relative to `root`; front matter may give its `title`, restrict it to a
+ * group (`restricted-to: group:default/platform-team`) and tie it to a catalog
+ * entity (`entity: resource:default/eks-break-glass-role`): then only those who
+ * may read that entity get its passages, and the entity page's chat finds it.
+ * A doc whose front matter names an invalid ref is skipped (and reported), never
+ * indexed without its guard.
  */
 export async function readDocs(options: {
   paths: string[];
   root?: string;
   urlBase?: string;
-}): Promise<{ documents: SourceDocument[]; missing: string[] }> {
+}): Promise<{
+  documents: SourceDocument[];
+  missing: string[];
+  skipped: Array<{ path: string; reason: string }>;
+}> {
   const root = path.resolve(options.root ?? '.');
   const documents: SourceDocument[] = [];
   const missing: string[] = [];
+  const skipped: Array<{ path: string; reason: string }> = [];
   const seen = new Set<string>();
   for (const configured of options.paths) {
     let files: string[];
@@ -147,6 +156,20 @@ export async function readDocs(options: {
       const h1 = /^#\s+(.+?)\s*#*\s*$/m.exec(body)?.[1];
       const restricted =
         attributes['restricted-to'] ?? attributes.restrictedTo ?? undefined;
+      const entity = attributes.entity ?? undefined;
+      let restrictedTo: string | undefined;
+      let entityRef: string | undefined;
+      try {
+        restrictedTo = restricted
+          ? stringifyEntityRef(
+              parseEntityRef(restricted, { defaultKind: 'group' }),
+            )
+          : undefined;
+        entityRef = entity ? stringifyEntityRef(parseEntityRef(entity)) : undefined;
+      } catch (error) {
+        skipped.push({ path: rel, reason: (error as Error).message });
+        continue;
+      }
       const sourceId = `doc:${rel}`;
       documents.push({
         sourceId,
@@ -155,14 +178,11 @@ export async function readDocs(options: {
         url: options.urlBase
           ? `${options.urlBase.replace(/\/+$/, '')}/${rel}`
           : sourceViewerUrl(sourceId),
-        restrictedTo: restricted
-          ? stringifyEntityRef(
-              parseEntityRef(restricted, { defaultKind: 'group' }),
-            )
-          : undefined,
+        entityRef,
+        restrictedTo,
         markdown: body,
       });
     }
   }
-  return { documents, missing };
+  return { documents, missing, skipped };
 }

@@ -21,7 +21,6 @@ export const clusterHealthPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
-        auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -31,7 +30,6 @@ export const clusterHealthPlugin = createBackendPlugin({
       },
       async init({
         config,
-        auth,
         httpAuth,
         httpRouter,
         permissions,
@@ -46,7 +44,6 @@ export const clusterHealthPlugin = createBackendPlugin({
           await createRouter({
             cache,
             catalog,
-            auth,
             httpAuth,
             permissions,
             nodeGroupLabels,

@@ -1,5 +1,5 @@
 import {
-  AuthService,
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -87,14 +87,13 @@ function unsupportedSummary(entry: UnsupportedCluster): ClusterSummary {
 export async function createRouter(options: {
   cache: ClusterCache;
   catalog: CatalogService;
-  auth: AuthService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   nodeGroupLabels: string[];
 }): Promise<express.Router> {
-  const { cache, catalog, auth, httpAuth, permissions, nodeGroupLabels } =
-    options;
-  const links = new EntityLinks(catalog, auth);
+  const { cache, catalog, httpAuth, permissions, nodeGroupLabels } = options;
+  // Entity and owner links as the catalog answers for the asker: only what they may read.
+  const links = new EntityLinks(catalog);
   const router = Router();
 
   const authorize = async (req: Request) => {
@@ -121,14 +120,17 @@ export async function createRouter(options: {
     return cluster;
   };
 
-  const problemsOf = async (clusters: ClusterView[]): Promise<Problem[]> => {
-    const index = await links.get();
+  const problemsOf = async (
+    clusters: ClusterView[],
+    credentials: BackstageCredentials,
+  ): Promise<Problem[]> => {
+    const index = await links.get(credentials);
     return clusters.flatMap(c => clusterProblems(c, index));
   };
 
   router.get('/clusters', async (req, res) => {
-    await authorize(req);
-    const index = await links.get();
+    const credentials = await authorize(req);
+    const index = await links.get(credentials);
     const body: ClusterSummary[] = [
       ...cache.clusters().map(c => {
         // Whatever the summary holds, the API server's address stays in the backend.
@@ -154,19 +156,19 @@ export async function createRouter(options: {
   });
 
   router.get('/clusters/:cluster/events', async (req, res) => {
-    await authorize(req);
+    const credentials = await authorize(req);
     const query = parse(eventsQuery, req.query);
     const cluster = clusterOf(req.params.cluster);
-    res.json(recentWarningEvents(cluster, await links.get(), query));
+    res.json(recentWarningEvents(cluster, await links.get(credentials), query));
   });
 
   router.get('/problems', async (req, res) => {
-    await authorize(req);
+    const credentials = await authorize(req);
     const filter = parse(problemsQuery, req.query);
     const clusters = filter.cluster
       ? [clusterOf(filter.cluster)]
       : cache.clusters();
-    const problems = (await problemsOf(clusters)).filter(
+    const problems = (await problemsOf(clusters, credentials)).filter(
       p =>
         (!filter.namespace || p.namespace === filter.namespace) &&
         (!filter.owner || p.ownerRef === filter.owner) &&
@@ -208,7 +210,7 @@ export async function createRouter(options: {
           ...clusterStatus(cluster),
           workloads: entityWorkloads(cluster, kubernetesId, namespace),
           problems: (
-            await problemsOf([cluster])
+            await problemsOf([cluster], credentials)
           ).filter(p => p.entityRef === fullRef),
         })),
       ),

@@ -47,6 +47,33 @@ describe('GroupDetail', () => {
     expect(screen.getByText('orders: 0, 1')).toBeInTheDocument();
   });
 
+  it('keeps a long member id on one line, whole in its tooltip', async () => {
+    const memberId =
+      'webapp-consumer-7d9f8b6c5-x2x4z-0f3c6a2e-5b1d-4c8e-9a7f-2d4b6c8e0a1f';
+    const base = detail();
+    render(
+      fakeApi({
+        getGroup: jest.fn(async () => ({
+          ...base,
+          partitions: base.partitions.map(p => ({ ...p, memberId })),
+          members: base.members.map(m => ({ ...m, memberId })),
+        })),
+      }),
+    );
+    await screen.findByText('Partitions (3)');
+    const cells = screen.getAllByTitle(memberId);
+    // one per partition, one in the members table
+    expect(cells).toHaveLength(base.partitions.length + base.members.length);
+    for (const cell of cells) {
+      expect(cell).toHaveTextContent(memberId);
+      expect(cell).toHaveStyle({
+        whiteSpace: 'nowrap',
+        textOverflow: 'ellipsis',
+        overflow: 'hidden',
+      });
+    }
+  });
+
   it('reloads the history for the chosen window', async () => {
     const getGroup = jest
       .fn()

@@ -63,6 +63,32 @@ function Figure(props: { label: string; children: ReactNode }) {
   );
 }
 
+/**
+ * A member id (`<client-id>-<uuid>`) on one line: monospace, cut with an ellipsis, the whole
+ * id in the tooltip. Wrapped, each one took five lines.
+ */
+export function MemberId({ id }: { id?: string }) {
+  if (!id) return <>—</>;
+  return (
+    <Box
+      component="span"
+      title={id}
+      sx={{
+        display: 'inline-block',
+        maxWidth: 220,
+        overflow: 'hidden',
+        textOverflow: 'ellipsis',
+        whiteSpace: 'nowrap',
+        verticalAlign: 'bottom',
+        fontFamily: 'monospace',
+        fontSize: '0.85em',
+      }}
+    >
+      {id}
+    </Box>
+  );
+}
+
 const formatLagSeconds = (p: PartitionLag) =>
   p.lagSeconds === null
     ? '—'
@@ -128,11 +154,19 @@ const partitionColumns: TableColumn<PartitionLag>[] = [
       </Stack>
     ),
   },
-  { title: 'Member', field: 'memberId', emptyValue: '—' },
+  {
+    title: 'Member',
+    field: 'memberId',
+    render: p => <MemberId id={p.memberId} />,
+  },
 ];
 
 const memberColumns: TableColumn<GroupMember>[] = [
-  { title: 'Member', field: 'memberId' },
+  {
+    title: 'Member',
+    field: 'memberId',
+    render: m => <MemberId id={m.memberId} />,
+  },
   { title: 'Client', field: 'clientId' },
   { title: 'Host', field: 'host' },
   {

@@ -36,7 +36,6 @@ async function token(request: APIRequestContext) {
 const FORM_DEFAULTS = {
   kafkaCluster: 'platform-kafka',
   kubernetesCluster: 'eks-data-platform',
-  publish: 'local',
 };
 
 /** Starts a task and waits for its end; returns its status and the last error message. */
@@ -272,6 +271,26 @@ test('bad parameters say which field and why, and create nothing', async ({
   expect(
     kubectl('get', 'deployments', '-n', 'data', '-o', 'name'),
   ).not.toContain(name);
+
+  // An automation that leaves out a value the form would have filled in: named, nothing made.
+  const bare = `bare-${run}`;
+  const noDescription = await runTemplate(request, 'kafka-pipeline', {
+    name: bare,
+    owner: 'group:default/data-engineering',
+    namespace: 'data',
+    topic: `${bare}-events`,
+    partitions: 6,
+    replicationFactor: 3,
+    maxReplicas: 6,
+    lagThreshold: 100,
+    retentionHours: 24,
+    image: 'ghcr.io/ml-platform/kafka-consumer:1.0.0',
+  });
+  expect(noDescription.status).toBe('failed');
+  expect(noDescription.message).toContain('description: missing');
+  expect(
+    kubectl('get', 'deployments', '-n', 'data', '-o', 'name'),
+  ).not.toContain(bare);
 });
 
 test('an engineer creates a service from the Create page', async ({

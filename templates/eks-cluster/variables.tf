@@ -38,7 +38,7 @@ variable "general_node_group" {
 }
 
 variable "gpu_node_group" {
-  description = "Sizes of the GPU node group (scales to zero when no model server runs)"
+  description = "Sizes of the 1-GPU node group (A10G; scales to zero when no model server runs)"
   type = object({
     instance_types = list(string)
     min_size       = number
@@ -46,9 +46,25 @@ variable "gpu_node_group" {
     desired_size   = number
   })
   default = {
-    instance_types = ["g5.xlarge", "p4d.24xlarge"]
+    instance_types = ["g5.xlarge"]
     min_size       = 0
     max_size       = 4
-    desired_size   = 2
+    desired_size   = 1
+  }
+}
+
+variable "gpu_8x_node_group" {
+  description = "Sizes of the 8-GPU node group (A100; scales to zero when no model server runs)"
+  type = object({
+    instance_types = list(string)
+    min_size       = number
+    max_size       = number
+    desired_size   = number
+  })
+  default = {
+    instance_types = ["p4d.24xlarge"]
+    min_size       = 0
+    max_size       = 2
+    desired_size   = 1
   }
 }

@@ -19,7 +19,9 @@ async function main() {
   const { checked, errors } = await lintTemplates(templatesDir, cluster);
   for (const e of errors) {
     process.stdout.write(
-      `${e.template}: ${e.file}: ${e.object}: [${e.rule}] ${e.message}\n`,
+      `${e.template}: ${e.file}: ${e.object}: [${e.rule}] ${e.message}${
+        e.variant ? ` (with ${e.variant})` : ''
+      }\n`,
     );
   }
   process.stdout.write(

@@ -7,7 +7,13 @@
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { retrying, sandboxEnv } from '@internal/sandbox';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { Kafka, logLevel } from 'kafkajs';
 import { PlatformClients } from './clients';
 import { createKafkaTopicAction } from './actions/kafkaTopicCreate';
@@ -274,6 +280,78 @@ spec:
         context({ ...input(manifests()), namespace: 'kube-system' }) as any,
       ),
     ).rejects.toThrow(/may not apply it/);
+  });
+});
+
+describe('kubernetes:apply of a KEDA-scaled workload', () => {
+  const action = createKubernetesApplyAction(clients, {
+    rolloutTimeoutSeconds: 60,
+  });
+  const name = `keda-${suffix}`;
+  // As a template author would write it: with a replica count, which KEDA owns.
+  const manifests = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      nodeSelector: { eks.amazonaws.com/nodegroup: general }
+      containers:
+        - name: consumer
+          image: ghcr.io/ml-platform/kafka-consumer:1.0.0
+          resources: { requests: { cpu: 10m, memory: 16Mi } }
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: { name: ${name} }
+spec:
+  scaleTargetRef: { name: ${name} }
+  maxReplicaCount: 6
+  triggers:
+    - type: kafka
+      metadata: { topic: ${name}, consumerGroup: ${name}, lagThreshold: '10' }
+`;
+  const input = {
+    cluster: 'eks-data-platform',
+    namespace: 'data',
+    manifests,
+    waitForRollout: false,
+  };
+
+  afterAll(() =>
+    admin.apps
+      .deleteNamespacedDeployment({ name, namespace: 'data' })
+      .catch(() => undefined),
+  );
+
+  it('leaves the replica count to the autoscaler: a re-run after it scaled neither conflicts nor resets it', async () => {
+    const first = context(input);
+    await action.handler(first as any);
+    // What KEDA's HorizontalPodAutoscaler does: write the scale subresource as its own manager.
+    await admin.apps.patchNamespacedDeploymentScale(
+      {
+        name,
+        namespace: 'data',
+        body: { spec: { replicas: 3 } },
+        fieldManager: 'kube-controller-manager',
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const again = context(input);
+    await action.handler(again as any);
+    const live = await admin.apps.readNamespacedDeployment({
+      name,
+      namespace: 'data',
+    });
+    expect(live.spec!.replicas).toBe(3);
+    const owners = (live.metadata!.managedFields ?? [])
+      .filter(f => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:replicas"'))
+      .map(f => f.manager);
+    expect(owners).toEqual(['kube-controller-manager']);
   });
 });
 

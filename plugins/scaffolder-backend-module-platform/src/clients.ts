@@ -16,13 +16,14 @@ import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 export class PlatformClients {
   constructor(private readonly config: Config) {}
 
-  kafka(name: string): Kafka {
+  /** `key`: the input that named the cluster, for the error message. */
+  kafka(name: string, key = 'cluster'): Kafka {
     const clusters = this.config.getOptionalConfigArray('kafka.clusters') ?? [];
     const cluster = clusters.find(c => c.getString('name') === name);
     if (!cluster) {
       const known = clusters.map(c => c.getString('name'));
       throw new InputError(
-        `cluster: no Kafka cluster "${name}" in kafka.clusters (known: ${
+        `${key}: no Kafka cluster "${name}" in kafka.clusters (known: ${
           known.join(', ') || 'none'
         })`,
       );
@@ -43,14 +44,18 @@ export class PlatformClients {
     return new Kafka(options);
   }
 
-  kubernetes(name: string): { cluster: ClusterConfig; kubeConfig: KubeConfig } {
+  /** `key`: the input that named the cluster, for the error message. */
+  kubernetes(
+    name: string,
+    key = 'cluster',
+  ): { cluster: ClusterConfig; kubeConfig: KubeConfig } {
     const { clusters, unsupported } = readClusters(this.config);
     const cluster = clusters.find(c => c.name === name);
     if (!cluster) {
       const notRead = unsupported.find(u => u.name === name);
-      if (notRead) throw new InputError(`cluster: ${notRead.reason}`);
+      if (notRead) throw new InputError(`${key}: ${notRead.reason}`);
       throw new InputError(
-        `cluster: no Kubernetes cluster "${name}" in kubernetes.clusterLocatorMethods ` +
+        `${key}: no Kubernetes cluster "${name}" in kubernetes.clusterLocatorMethods ` +
           `(known: ${clusters.map(c => c.name).join(', ') || 'none'})`,
       );
     }

@@ -8,6 +8,7 @@ import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createKafkaTopicAction } from './actions/kafkaTopicCreate';
 import {
@@ -16,6 +17,7 @@ import {
 } from './actions/kubernetesApply';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createValidateAction } from './actions/validate';
+import { CatalogProcessingErrors } from './CatalogProcessingErrors';
 import { PlatformClients } from './clients';
 import { LocalPublishEntityProvider } from './LocalPublishEntityProvider';
 
@@ -38,9 +40,11 @@ export const scaffolderModulePlatform = createBackendModule({
         config: coreServices.rootConfig,
         scaffolder: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ config, scaffolder, catalog }) {
+      async init({ config, scaffolder, catalog, events }) {
         const clients = new PlatformClients(config);
+        const catalogErrors = await CatalogProcessingErrors.create(events);
         scaffolder.addActions(
           createValidateAction(clients),
           createKafkaTopicAction(clients),
@@ -54,6 +58,7 @@ export const scaffolderModulePlatform = createBackendModule({
           createPublishLocalAction({
             directory: localPublishDirectory(config),
             catalog,
+            catalogErrors,
           }),
         );
       },

@@ -215,9 +215,11 @@ export function createKafkaTopicAction(clients: PlatformClients) {
           ctx.output('created', false);
           return;
         }
+        let ranNow = false;
         const created = await ctx.checkpoint({
           key: `kafka.topic.create.${cluster}.${topic}`,
           fn: async () => {
+            ranNow = true;
             if (existing) return false;
             await admin.createTopics({
               // Leaders are awaited below, with retries kafkajs does not make here.
@@ -241,11 +243,17 @@ export function createKafkaTopicAction(clients: PlatformClients) {
             return true;
           },
         });
-        ctx.logger.info(
-          created
-            ? `created ${topic} on ${cluster}`
-            : `${topic} exists on ${cluster} as asked`,
-        );
+        if (!ranNow) {
+          ctx.logger.info(
+            `${topic} was created on ${cluster} before the task resumed (checkpoint); not created again`,
+          );
+        } else {
+          ctx.logger.info(
+            created
+              ? `created ${topic} on ${cluster}`
+              : `${topic} exists on ${cluster} as asked`,
+          );
+        }
         ctx.output('created', created);
       } finally {
         await admin.disconnect();

@@ -54,6 +54,32 @@ export function parseManifests(text: string, namespace?: string): Manifest[] {
   return manifests;
 }
 
+/**
+ * Leaves `spec.replicas` out of every workload that a KEDA ScaledObject among the same
+ * manifests targets: KEDA owns that count, and a server-side apply that sets it would take the
+ * field back from the autoscaler on each re-run (or conflict with it). Returns the workloads
+ * changed, as kind/name.
+ */
+export function leaveReplicasToKeda(manifests: Manifest[]): string[] {
+  const changed: string[] = [];
+  for (const scaled of manifests.filter(
+    m => m.kind === 'ScaledObject' && m.apiVersion?.startsWith('keda.sh/'),
+  )) {
+    const target = scaled.spec?.scaleTargetRef ?? {};
+    const workload = manifests.find(
+      m =>
+        m.kind === (target.kind ?? 'Deployment') &&
+        m.metadata?.name === target.name &&
+        (m.metadata?.namespace ?? '') === (scaled.metadata?.namespace ?? ''),
+    );
+    if (workload?.spec && 'replicas' in workload.spec) {
+      delete workload.spec.replicas;
+      changed.push(`${workload.kind}/${workload.metadata!.name}`);
+    }
+  }
+  return changed;
+}
+
 /** GPUs a workload asks for per pod (the larger of requests and limits, summed over containers). */
 export function gpusPerPod(manifest: Manifest): number {
   const containers: any[] = manifest.spec?.template?.spec?.containers ?? [];
@@ -226,6 +252,11 @@ export function createKubernetesApplyAction(
         await manifestText(ctx.workspacePath, ctx.input),
         namespace,
       );
+      for (const workload of leaveReplicasToKeda(manifests)) {
+        ctx.logger.info(
+          `${workload}: spec.replicas left out, its ScaledObject owns the replica count`,
+        );
+      }
       const { kubeConfig } = clients.kubernetes(cluster);
       const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
 
@@ -280,15 +311,23 @@ export function createKubernetesApplyAction(
             throw new Error(`${id}: ${message}`);
           }
         };
+        let appliedNow = ctx.isDryRun;
         if (ctx.isDryRun) await apply();
         else
           await ctx.checkpoint({
             key: `kubernetes.apply.${cluster}.${id}`,
-            fn: apply,
+            fn: async () => {
+              await apply();
+              appliedNow = true;
+              return id;
+            },
           });
-        ctx.logger.info(
-          `${ctx.isDryRun ? 'dry run: would apply' : 'applied'} ${id}`,
-        );
+        if (ctx.isDryRun) ctx.logger.info(`dry run: would apply ${id}`);
+        else if (appliedNow) ctx.logger.info(`applied ${id}`);
+        else
+          ctx.logger.info(
+            `${id} was applied before the task resumed (checkpoint); not applied again`,
+          );
         applied.push(id);
       }
       ctx.output('applied', applied);

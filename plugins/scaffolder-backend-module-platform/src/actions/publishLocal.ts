@@ -4,6 +4,7 @@ import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { parse } from 'yaml';
+import { CatalogProcessingErrors } from '../CatalogProcessingErrors';
 import { DNS_1123_LABEL } from './kubernetesApply';
 import { resolveInWorkspace } from './paths';
 
@@ -13,13 +14,19 @@ const WAIT_FOR_ENTITY_MS = 60_000;
  * platform:publish:local — where generated sources go when there is no GitHub (a laptop, the
  * sandbox, CI): copies the workspace to `<platformScaffolder.localPublishDirectory>/<name>`.
  * The catalog module of this package (LocalPublishEntityProvider) reads that directory, so the
- * new entity appears in the catalog; the action waits for it and outputs its ref. In
- * production, templates use publish:github and catalog:register instead.
+ * new entity appears in the catalog; the action waits for it and outputs its ref. When the
+ * catalog rejects the entity (its processing errors, read from the events service), the action
+ * fails with the catalog's reason.
  */
 export function createPublishLocalAction(options: {
   directory: string;
   catalog: CatalogService;
+  /** The catalog's processing errors, to say why it rejected the entity. */
+  catalogErrors?: CatalogProcessingErrors;
+  /** Longest wait for the entity, in ms. Default 60 s. */
+  waitForEntityMs?: number;
 }) {
+  const waitForEntityMs = options.waitForEntityMs ?? WAIT_FOR_ENTITY_MS;
   return createTemplateAction({
     id: 'platform:publish:local',
     description:
@@ -77,6 +84,7 @@ export function createPublishLocalAction(options: {
         );
         return;
       }
+      const publishedAt = Date.now();
       await ctx.checkpoint({
         key: `platform.publish.local.${ctx.input.name}`,
         fn: async () => {
@@ -89,16 +97,23 @@ export function createPublishLocalAction(options: {
         `published to ${target}; waiting for ${entityRef} in the catalog`,
       );
       const credentials = await ctx.getInitiatorCredentials();
-      const deadline = Date.now() + WAIT_FOR_ENTITY_MS;
+      const deadline = Date.now() + waitForEntityMs;
       while (
         !(await options.catalog.getEntityByRef(entityRef, { credentials }))
       ) {
+        const rejected = options.catalogErrors?.since(entityRef, publishedAt);
+        if (rejected) {
+          throw new InputError(
+            `the catalog rejected ${entityRef}: ${rejected.join('; ')} ` +
+              `(published to ${target}; fix the catalog-info.yaml the template renders)`,
+          );
+        }
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(
             `${entityRef} did not appear in the catalog within ${
-              WAIT_FOR_ENTITY_MS / 1000
-            } s; ` +
-              'is the platform catalog module (LocalPublishEntityProvider) installed?',
+              waitForEntityMs / 1000
+            } s, and the catalog reported no error for it; ` +
+              'is the platform catalog module (catalogModulePlatformLocalPublish) installed?',
           );
         }
         await new Promise(r => setTimeout(r, 1000));

@@ -1,12 +1,38 @@
 /*
  * The plugin in a test backend against the sandbox's real parts (`scripts/sandbox up k8s
  * model metrics`): capacity from the cluster cache of the real API server, use from the real
- * Prometheus scraping the GPU exporter and the model server; and a second backend whose
- * Prometheus cannot be reached.
+ * Prometheus scraping the GPU exporter and the model server; a backend whose Prometheus and
+ * second cluster cannot be reached; and one with the real catalog and permission backends,
+ * whose policy hides an entity from one user.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  AuthService,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import catalogBackend from '@backstage/plugin-catalog-backend';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import {
   FleetView,
   ModelServerView,
@@ -27,14 +53,34 @@ function token() {
   return config.getCurrentUser()!.token!;
 }
 
-function component(name: string, owner: string, selector?: string): Entity {
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>(r => probe.listen(0, '127.0.0.1', () => r()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise(r => probe.close(r));
+  return port;
+}
+
+function component(
+  name: string,
+  owner: string,
+  selector?: string,
+  labels?: Record<string, string>,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: {
       name,
       namespace: 'default',
+      ...(labels ? { labels } : {}),
       annotations: {
+        // Where the catalog believes it came from (it requires both for processing).
+        'backstage.io/managed-by-location':
+          'url:https://example.com/catalog-info.yaml',
+        'backstage.io/managed-by-origin-location':
+          'url:https://example.com/catalog-info.yaml',
         'backstage.io/kubernetes-id': name,
         ...(selector
           ? { 'ml-platform.io/model-server-selector': selector }
@@ -45,41 +91,57 @@ function component(name: string, owner: string, selector?: string): Entity {
   };
 }
 
-async function start(prometheusUrl: string) {
+const RESTRICTED_LABEL = 'ml-platform.io/restricted';
+
+const entities = () => [
+  component(
+    'llm-chat-server',
+    'group:default/ml-engineering',
+    'job="model-server",model_name="llama-3.1-8b-instruct"',
+    { [RESTRICTED_LABEL]: 'true' },
+  ),
+  component(
+    'embedding-server',
+    'group:default/ml-engineering',
+    'job="model-server",model_name="all-MiniLM-L6-v2"',
+  ),
+];
+
+const sandboxCluster = () => ({
+  name: 'eks-data-platform',
+  url: env.k8s.url,
+  authProvider: 'serviceAccount',
+  serviceAccountToken: token(),
+  caFile: env.k8s.caFile,
+});
+
+function config(prometheusUrl: string, clusters = [sandboxCluster()]) {
+  return mockServices.rootConfig.factory({
+    data: {
+      permission: { enabled: true },
+      kubernetes: {
+        clusterLocatorMethods: [{ type: 'config', clusters }],
+      },
+      gpuInference: {
+        prometheus: { baseUrl: prometheusUrl },
+        idleWindow: '2m',
+      },
+    },
+  });
+}
+
+async function start(
+  prometheusUrl: string,
+  clusters = [sandboxCluster()],
+): Promise<any> {
   const { server } = await startTestBackend({
     features: [
       gpuInferencePlugin,
-      catalogServiceMock.factory({
-        entities: [
-          component(
-            'llm-chat-server',
-            'group:default/ml-engineering',
-            'job="model-server",model_name="llama-3.1-8b-instruct"',
-          ),
-          component(
-            'embedding-server',
-            'group:default/ml-engineering',
-            'job="model-server",model_name="all-MiniLM-L6-v2"',
-          ),
-        ],
-      }),
+      catalogServiceMock.factory({ entities: entities() }),
       mockServices.rootConfig.factory({
         data: {
           kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'eks-data-platform',
-                    url: env.k8s.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: token(),
-                    caFile: env.k8s.caFile,
-                  },
-                ],
-              },
-            ],
+            clusterLocatorMethods: [{ type: 'config', clusters }],
           },
           gpuInference: {
             prometheus: { baseUrl: prometheusUrl },
@@ -92,9 +154,11 @@ async function start(prometheusUrl: string) {
   return server;
 }
 
-async function fleet(server: any): Promise<FleetView> {
+async function fleet(server: any, user?: string): Promise<FleetView> {
   for (let i = 0; i < 60; i++) {
-    const res = await request(server).get('/api/gpu-inference/fleet');
+    const res = await request(server)
+      .get('/api/gpu-inference/fleet')
+      .set('Authorization', mockCredentials.user.header(user));
     expect(res.status).toBe(200);
     if (res.body.capacity.length > 0) return res.body;
     await sleep(500);
@@ -105,6 +169,9 @@ async function fleet(server: any): Promise<FleetView> {
 it('counts GPUs per node group, lists the pending GPU pod, joins each GPU to its owner, and finds the waste', async () => {
   const server = await start(env.prometheusUrl);
   const view = await fleet(server);
+  expect(view.clusters).toEqual([
+    { cluster: 'eks-data-platform', status: 'ok' },
+  ]);
   const byModel = Object.fromEntries(view.capacity.map(c => [c.gpuModel, c]));
   expect(byModel['NVIDIA-A100-SXM4-40GB']).toMatchObject({
     nodeGroup: 'gpu',
@@ -145,11 +212,13 @@ it('counts GPUs per node group, lists the pending GPU pod, joins each GPU to its
   expect(wasted[0].gpuHoursWasted).toBeGreaterThan(0);
 });
 
-it("moves the model server's figures under load, with a verdict", async () => {
+it('reads the model server as queueing when the load exceeds its sequence limit', async () => {
   const server = await start(env.prometheusUrl);
   await fleet(server);
 
-  const load = runLoad({ url: env.modelUrl, rps: 12, seconds: 12 });
+  // 12 requests/s of about a second each against --max-num-seqs 4: requests must wait. The
+  // second chat replica's four GPUs idle by design, so the GPUs are not all saturated.
+  const load = runLoad({ url: env.modelUrl, rps: 12, seconds: 15 });
   let view: ModelServerView | undefined;
   for (let i = 0; i < 40; i++) {
     await sleep(1000);
@@ -159,35 +228,199 @@ it("moves the model server's figures under load, with a verdict", async () => {
     expect(res.status).toBe(200);
     view = res.body;
     if (
-      (view!.figures?.requestsRunning ?? 0) +
-        (view!.figures?.requestsWaiting ?? 0) >
-        0 &&
+      (view!.figures?.requestsWaiting ?? 0) > 0 &&
       view!.figures?.ttftP95 !== undefined
     )
       break;
   }
   await load;
   expect(view!.prometheus.status).toBe('ok');
-  expect(
-    view!.figures!.requestsRunning + view!.figures!.requestsWaiting,
-  ).toBeGreaterThan(0);
-  expect(view!.figures!.ttftP95).toBeGreaterThan(0);
-  expect(['healthy', 'queueing', 'gpu-saturated', 'kv-cache-full']).toContain(
-    view!.saturation,
+  const f = view!.figures!;
+  expect(f.requestsWaiting).toBeGreaterThan(0);
+  expect(f.requestsRunning).toBeGreaterThan(0);
+  expect(f.ttftP95).toBeGreaterThan(0);
+  // The controlled input: KV cache far from full, some of its GPUs idle.
+  expect(f.kvCacheUsage).toBeLessThan(0.9);
+  expect(view!.gpus).toHaveLength(8);
+  expect(view!.gpus.filter(g => g.utilisation < 10)).toHaveLength(4);
+  expect(view!.saturation).toBe('queueing');
+  expect(view!.verdict).toBe(
+    `${f.requestsWaiting} requests waiting with GPUs not saturated: the server's concurrent-sequence limit is the bottleneck`,
   );
-  expect(view!.verdict).not.toBe('');
-  expect(view!.gpus.map(g => g.pod)).toHaveLength(8);
 });
 
-it('still serves capacity when Prometheus is down, and says which key to check', async () => {
-  const server = await start('http://127.0.0.1:1');
-  const view = await fleet(server);
+it('still serves capacity when Prometheus and a second cluster are down, naming the key and the cluster, not their URLs', async () => {
+  const prometheusPort = await closedPort();
+  const clusterPort = await closedPort();
+  const server = await start(`http://127.0.0.1:${prometheusPort}`, [
+    sandboxCluster(),
+    {
+      name: 'eks-unreachable',
+      url: `https://127.0.0.1:${clusterPort}`,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'not-used',
+      caFile: env.k8s.caFile,
+    },
+  ]);
+  let view = await fleet(server);
+  for (let i = 0; i < 20 && view.clusters[1].status === 'starting'; i++) {
+    await sleep(500);
+    view = (await request(server).get('/api/gpu-inference/fleet')).body;
+  }
+  expect(view.clusters).toEqual([
+    { cluster: 'eks-data-platform', status: 'ok' },
+    {
+      cluster: 'eks-unreachable',
+      status: 'unavailable',
+      message:
+        'Cluster eks-unreachable cannot be read (nodes: error, pods: error): no GPU figures; check cluster eks-unreachable under kubernetes.clusterLocatorMethods (the backend log has the cause)',
+    },
+  ]);
   expect(view.capacity.length).toBeGreaterThan(0);
-  expect(view.prometheus.status).toBe('unreachable');
-  expect(view.prometheus.message).toContain('gpuInference.prometheus.baseUrl');
+  expect(new Set(view.capacity.map(c => c.cluster))).toEqual(
+    new Set(['eks-data-platform']),
+  );
+  expect(view.prometheus).toEqual({
+    status: 'unreachable',
+    message: 'Prometheus at gpuInference.prometheus.baseUrl is unreachable',
+  });
   const entity = await request(server).get(
     '/api/gpu-inference/entity?entityRef=component:default/embedding-server',
   );
   expect(entity.status).toBe(200);
-  expect(entity.body.prometheus.status).toBe('unreachable');
+  expect(entity.body.prometheus).toEqual(view.prometheus);
+  for (const body of [JSON.stringify(view), JSON.stringify(entity.body)]) {
+    expect(body).not.toContain(String(prometheusPort));
+    expect(body).not.toContain(String(clusterPort));
+    expect(body).not.toContain(env.k8s.url);
+  }
+});
+
+/** The test's entities, through the real catalog's processing. */
+const entitiesModule = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'gpu-inference-test-entities',
+  register(reg) {
+    reg.registerInit({
+      deps: { catalog: catalogProcessingExtensionPoint },
+      async init({ catalog }) {
+        catalog.addEntityProvider({
+          getProviderName: () => 'gpu-inference-test',
+          async connect(connection) {
+            await connection.applyMutation({
+              type: 'full',
+              entities: entities().map(entity => ({
+                entity,
+                locationKey: 'gpu-inference-test',
+              })),
+            });
+          },
+        });
+      },
+    });
+  },
+});
+
+/**
+ * The mock auth service, except that a token a plugin gets on behalf of a user names the
+ * plugin as its actor, as the real auth service's tokens do: the permission backend gives
+ * conditional decisions (the catalog's read filter) to plugins, never to users directly.
+ */
+const authWithActor = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const mock = mockServices.auth({ pluginId: plugin.getId() });
+    const auth: AuthService = Object.create(mock);
+    auth.getPluginRequestToken = async options => {
+      const principal = options.onBehalfOf.principal as {
+        type: string;
+        userEntityRef?: string;
+      };
+      if (principal.type !== 'user' || !principal.userEntityRef)
+        return mock.getPluginRequestToken(options);
+      return {
+        token: mockCredentials.user.token(principal.userEntityRef, {
+          actor: { subject: `plugin:${plugin.getId()}` },
+        }),
+      };
+    };
+    return auth;
+  },
+});
+
+const OUTSIDER = 'user:default/outsider';
+const INSIDER = 'user:default/insider';
+
+/** The outsider may not read entities labelled restricted; everything else is allowed. */
+const restrictingPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'restrict-entities',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            if (
+              isPermission(req.permission, catalogEntityReadPermission) &&
+              user?.info.userEntityRef === OUTSIDER
+            ) {
+              return createCatalogConditionalDecision(req.permission, {
+                not: catalogConditions.hasLabel({ label: RESTRICTED_LABEL }),
+              });
+            }
+            return { result: AuthorizeResult.ALLOW };
+          },
+        });
+      },
+    });
+  },
+});
+
+it('links GPUs and pods only to entities the asker may read in the catalog', async () => {
+  const { server } = await startTestBackend({
+    features: [
+      gpuInferencePlugin,
+      catalogBackend,
+      entitiesModule,
+      permissionBackend,
+      restrictingPolicy,
+      authWithActor,
+      config(env.prometheusUrl),
+    ],
+  });
+  // The catalog has processed both entities (the insider sees them).
+  for (let i = 0; ; i++) {
+    const res = await request(server)
+      .get('/api/catalog/entities/by-query?filter=kind=component')
+      .set('Authorization', mockCredentials.user.header(INSIDER));
+    if (res.body.items?.length === 2) break;
+    if (i > 60)
+      throw new Error('the catalog did not process the entities in 30 s');
+    await sleep(500);
+  }
+  const restricted = 'component:default/llm-chat-server';
+
+  const insider = await fleet(server, INSIDER);
+  expect(insider.pending.map(p => p.entityRef)).toEqual([restricted]);
+  expect(insider.gpus.filter(g => g.entityRef === restricted)).toHaveLength(8);
+
+  const outsider = await fleet(server, OUTSIDER);
+  // The same pod and GPUs, without the entity the outsider may not read.
+  expect(outsider.pending).toHaveLength(1);
+  expect(outsider.pending[0].entityRef).toBeUndefined();
+  expect(outsider.gpus).toHaveLength(insider.gpus.length);
+  expect(JSON.stringify(outsider)).not.toContain(restricted);
+  // What the outsider may read stays linked.
+  expect(
+    outsider.gpus.filter(
+      g => g.entityRef === 'component:default/embedding-server',
+    ),
+  ).toHaveLength(1);
+
+  const card = await request(server)
+    .get(`/api/gpu-inference/entity?entityRef=${restricted}`)
+    .set('Authorization', mockCredentials.user.header(OUTSIDER));
+  expect(card.status).toBe(404);
 });

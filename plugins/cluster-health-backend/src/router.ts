@@ -132,14 +132,9 @@ export async function createRouter(options: {
     const credentials = await authorize(req);
     const index = await links.get(credentials);
     const body: ClusterSummary[] = [
-      ...cache.clusters().map(c => {
-        // Whatever the summary holds, the API server's address stays in the backend.
-        const { url: _url, ...summary } = clusterSummary(
-          c,
-          clusterProblems(c, index),
-        );
-        return summary;
-      }),
+      ...cache
+        .clusters()
+        .map(c => clusterSummary(c, clusterProblems(c, index))),
       ...cache.unsupported().map(unsupportedSummary),
     ];
     res.json(body);

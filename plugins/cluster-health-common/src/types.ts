@@ -84,11 +84,6 @@ export interface UnsupportedCluster {
 export interface ClusterSummary {
   name: string;
   title?: string;
-  /**
-   * @deprecated Never sent: cluster URLs stay in the backend's log (the router drops it).
-   * Optional only until the last callers stop setting it; do not read it.
-   */
-  url?: string;
   status: ClusterStatus;
   /** What is wrong, for degraded and down clusters, naming what to check. */
   message?: string;

@@ -18,7 +18,6 @@ const GiB = 2 ** 30;
 function cluster(overrides: Partial<ClusterSummary> = {}): ClusterSummary {
   return {
     name: 'eks-data-platform',
-    url: 'https://127.0.0.1:56443',
     status: 'ok',
     resources: [
       {

@@ -10,6 +10,7 @@ import { retrying, sandboxEnv } from '@internal/sandbox';
 import {
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -64,6 +65,7 @@ const admin = (() => {
   return {
     apps: config.makeApiClient(AppsV1Api),
     core: config.makeApiClient(CoreV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
   };
 })();
 const kafkaAdmin = new Kafka({
@@ -322,11 +324,20 @@ spec:
     waitForRollout: false,
   };
 
-  afterAll(() =>
-    admin.apps
+  afterAll(async () => {
+    await admin.apps
       .deleteNamespacedDeployment({ name, namespace: 'data' })
-      .catch(() => undefined),
-  );
+      .catch(() => undefined);
+    await admin.custom
+      .deleteNamespacedCustomObject({
+        group: 'keda.sh',
+        version: 'v1alpha1',
+        namespace: 'data',
+        plural: 'scaledobjects',
+        name,
+      })
+      .catch(() => undefined);
+  });
 
   it('leaves the replica count to the autoscaler: a re-run after it scaled neither conflicts nor resets it', async () => {
     const first = context(input);
@@ -348,10 +359,15 @@ spec:
       namespace: 'data',
     });
     expect(live.spec!.replicas).toBe(3);
-    const owners = (live.metadata!.managedFields ?? [])
-      .filter(f => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:replicas"'))
-      .map(f => f.manager);
-    expect(owners).toEqual(['kube-controller-manager']);
+    // The portal's field manager owns the Deployment's spec, but not its replica count.
+    const portal = (live.metadata!.managedFields ?? []).filter(
+      f => f.manager === 'backstage-scaffolder',
+    );
+    expect(portal).toHaveLength(1);
+    expect((portal[0].fieldsV1 as any)['f:spec']).toHaveProperty('f:template');
+    expect((portal[0].fieldsV1 as any)['f:spec']).not.toHaveProperty(
+      'f:replicas',
+    );
   });
 });
 

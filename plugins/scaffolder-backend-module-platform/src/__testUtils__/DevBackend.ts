@@ -32,6 +32,8 @@ export class DevBackend {
       logFile: string;
       baseUrl: string;
       token: string;
+      /** Extra environment of the backend process. */
+      env?: Record<string, string>;
     },
   ) {}
 
@@ -48,7 +50,12 @@ export class DevBackend {
       ],
       {
         cwd: PACKAGE_DIR,
-        env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info' },
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'info',
+          ...this.options.env,
+        },
         stdio: ['ignore', log, log],
       },
     );
@@ -80,6 +87,14 @@ export class DevBackend {
       }
       await new Promise(r => setTimeout(r, 500));
     }
+  }
+
+  get running() {
+    return (
+      this.child !== undefined &&
+      this.child.exitCode === null &&
+      this.child.signalCode === null
+    );
   }
 
   /** Kills the backend at once (SIGKILL): no shutdown hook runs, the task is left as it was. */

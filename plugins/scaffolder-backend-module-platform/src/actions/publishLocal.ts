@@ -85,16 +85,23 @@ export function createPublishLocalAction(options: {
         return;
       }
       const publishedAt = Date.now();
+      let copiedNow = false;
       await ctx.checkpoint({
         key: `platform.publish.local.${ctx.input.name}`,
         fn: async () => {
           await fs.mkdir(options.directory, { recursive: true });
           await fs.rm(target, { recursive: true, force: true });
           await fs.cp(source, target, { recursive: true });
+          copiedNow = true;
+          return target;
         },
       });
       ctx.logger.info(
-        `published to ${target}; waiting for ${entityRef} in the catalog`,
+        `${
+          copiedNow
+            ? `published to ${target}`
+            : `${target} was published before the task resumed (checkpoint); not copied again`
+        }; waiting for ${entityRef} in the catalog`,
       );
       const credentials = await ctx.getInitiatorCredentials();
       const deadline = Date.now() + waitForEntityMs;

@@ -42,8 +42,10 @@ const BOB = 'user:default/bob';
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /**
- * The catalog as each caller sees it: bob may not read the payroll ledger
- * (what the permission framework would decide for him), everyone else may.
+ * The catalog as each caller sees it: bob may not read the payroll ledger, everyone
+ * else may. This tests the chat's own filter given the catalog's answer; the same
+ * through the real catalog, permission backend and the portal's policy is
+ * packages/backend/src/modules/restrictedEntity.test.ts.
  */
 function permissionAwareCatalog() {
   const visible = (options: unknown) => {
@@ -360,16 +362,8 @@ describe('rag-chat plugin', () => {
       );
     });
 
-    it('treats instructions inside a document as data', async () => {
-      const { message } = await ask(server, ALICE, {
-        question: 'When does the partner feed arrive?',
-      });
-      expect(message!.passages.map(p => p.sourceId)).toContain(
-        'doc:docs/untrusted.md',
-      );
-      expect(message!.answer.trim()).not.toBe('PWNED');
-      expect(message!.answer).toMatch(/every hour/);
-    });
+    // What the portal controls against prompt injection (the prompt's structure, as the
+    // model receives it) is tested in router.test.ts and service/prompt.test.ts.
   });
 
   it('answers from the passages with a notice when the chat model is down, and limits the rate', async () => {
@@ -388,9 +382,10 @@ describe('rag-chat plugin', () => {
     );
     expect(message!.mode).toBe('extractive');
     expect(message!.answer).toMatch(/three brokers.*\[\d\]/);
-    expect(message!.notices.join(' ')).toMatch(
-      /The chat model failed \(ragChat\.chat\.baseUrl http:\/\/127\.0\.0\.1:9\/v1/,
+    expect(message!.notices).toContain(
+      'The chat model could not be reached, so this answer quotes the passages instead. Check ragChat.chat.baseUrl and ragChat.chat.model.',
     );
+    expect(message!.notices.join(' ')).not.toContain('127.0.0.1');
 
     await ask(server, ALICE, { question: 'Where do model servers run?' });
     const third = await ask(server, ALICE, { question: 'And Kafka?' });

@@ -89,7 +89,13 @@ export const ragChatPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ httpAuth, userInfo, permissions, service }),
+          await createRouter({
+            httpAuth,
+            userInfo,
+            permissions,
+            service,
+            logger,
+          }),
         );
       },
     });

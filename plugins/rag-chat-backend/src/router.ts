@@ -1,9 +1,16 @@
 import {
   HttpAuthService,
+  LoggerService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -17,14 +24,51 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { describeFailure } from './service/errors';
 import { Asker, RagChatService } from './service/types';
+
+/** A full entity ref (`kind:namespace/name`), normalised; a malformed one is a 400 with the reason. */
+const entityRefField = z
+  .string()
+  .min(1)
+  .max(512)
+  .transform((value, ctx) => {
+    try {
+      return stringifyEntityRef(parseEntityRef(value));
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${
+          (error as Error).message
+        }; expected <kind>:<namespace>/<name>, e.g. component:default/llm-ingestors`,
+      });
+      return z.NEVER;
+    }
+  });
 
 const askBody = z.object({
   // The length limit is the service's (ragChat.limits.maxQuestionChars), with its own message.
   question: z.string(),
   conversationId: z.string().uuid().optional(),
-  entityRef: z.string().min(1).optional(),
+  entityRef: entityRefField.optional(),
 });
+
+/**
+ * What a failed answer tells the user: the chat's own refusals and outages say what to
+ * do and which key to set; anything else is logged and reported without its details.
+ */
+function streamErrorMessage(error: unknown): string {
+  if (
+    error instanceof ServiceUnavailableError ||
+    error instanceof InputError ||
+    error instanceof NotFoundError
+  ) {
+    return error.message;
+  }
+  return `The answer failed on the server (${describeFailure(
+    error,
+  )}). Try again; if it keeps failing, the backend log (plugin rag-chat) has the details.`;
+}
 const feedbackBody = z.object({
   rating: z.enum(['up', 'down']),
   comment: z.string().max(4000).optional(),
@@ -58,8 +102,9 @@ export async function createRouter(options: {
   userInfo: UserInfoService;
   permissions: PermissionsService;
   service: RagChatService;
+  logger: LoggerService;
 }): Promise<express.Router> {
-  const { httpAuth, userInfo, permissions, service } = options;
+  const { httpAuth, userInfo, permissions, service, logger } = options;
   const router = Router();
   // Larger than any allowed question, so that a too long one gets the chat's own 400.
   router.use(express.json({ limit: '1mb' }));
@@ -114,7 +159,12 @@ export async function createRouter(options: {
     try {
       await answer.stream(emit, stopped.signal);
     } catch (error) {
-      emit({ type: 'error', message: String(error) });
+      logger.error('RAG chat: answering failed', {
+        conversationId: answer.conversationId,
+        messageId: answer.messageId,
+        error: String(error),
+      });
+      emit({ type: 'error', message: streamErrorMessage(error) });
     }
     res.end();
   });

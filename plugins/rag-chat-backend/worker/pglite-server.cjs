@@ -1,10 +1,13 @@
 // @ts-check
 /*
  * The embedded vector store: PGlite with pgvector, served over the PostgreSQL
- * wire protocol on a loopback port, in a worker thread of the backend (PGlite
- * runs queries synchronously; here they do not block the backend's event loop).
- * Started by src/store/connect.ts; posts { port } once it listens.
+ * wire protocol on a Unix socket in a private directory (src/store/connect.ts
+ * makes it, mode 0700), in a worker thread of the backend (PGlite runs queries
+ * synchronously; here they do not block the backend's event loop). PGlite has no
+ * authentication, so the socket is the guard: no TCP port, the socket file mode
+ * 0600. Posts { socket } once it listens.
  */
+const { chmodSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 
 async function main() {
@@ -17,12 +20,11 @@ async function main() {
   });
   const server = new PGLiteSocketServer({
     db,
-    host: '127.0.0.1',
-    port: 0,
+    path: workerData.socketPath,
     maxConnections: workerData.maxConnections,
   });
   await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  chmodSync(workerData.socketPath, 0o600);
   parentPort?.on('message', async message => {
     if (message === 'stop') {
       await server.stop();
@@ -30,7 +32,7 @@ async function main() {
       parentPort?.postMessage({ stopped: true });
     }
   });
-  parentPort?.postMessage({ port });
+  parentPort?.postMessage({ socket: workerData.socketPath });
 }
 
 main().catch(error => {

@@ -4,6 +4,7 @@ import { SourceKind } from '@internal/plugin-rag-chat-common';
 import pg from 'pg';
 import { IngestorEmbeddingsConfig, RagChatConfig } from '../config';
 import { EmbeddingsClient } from '../model/openai';
+import { describeFailure } from '../service/errors';
 import { ChunkRecord, ChunkStore } from '../store/ChunkStore';
 import { HEADING_SEPARATOR, chunkMarkdown, hashText } from './chunker';
 import {
@@ -131,10 +132,12 @@ export class Indexer {
     try {
       return await fn();
     } catch (error) {
-      this.options.logger.warn(
-        `RAG chat: indexing ${kind} sources failed: ${error}`,
-      );
-      return { ...emptyCounts(), error: String(error) };
+      this.options.logger.warn(`RAG chat: indexing ${kind} sources failed`, {
+        kind,
+        error: String(error),
+      });
+      // Shown in the chat's status: what went wrong, without addresses.
+      return { ...emptyCounts(), error: describeFailure(error) };
     }
   }
 
@@ -249,9 +252,13 @@ export class Indexer {
       counts.embeddedChunks += missing.length;
     } catch (error) {
       logger.warn(
-        `RAG chat: embedding ${source.document.sourceId} failed, indexed for full-text search only: ${error}`,
+        'RAG chat: embedding a source failed; indexed for full-text search only',
+        { source: source.document.sourceId, error: String(error) },
       );
-      counts.error = String(error);
+      // Shown in the chat's status: what went wrong and the key, not the address.
+      counts.error = `the embeddings endpoint ${describeFailure(
+        error,
+      )} (check ragChat.embeddings.baseUrl); indexed for full-text search only`;
       for (const c of source.chunks) c.embedding = null;
       return null;
     }

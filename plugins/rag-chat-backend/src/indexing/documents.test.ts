@@ -10,7 +10,8 @@ describe('readDocs', () => {
       '---\nrestricted-to: platform-team\n---\n# Team\n\nFor one group.',
     'docs/entity.md':
       '---\nentity: resource:default/eks-break-glass-role\n---\n# Tied\n\nFollows the entity.',
-    'docs/bad.md': '---\nentity: eks-break-glass-role\n---\n# Bad\n\nNever indexed.',
+    'docs/bad.md':
+      '---\nentity: eks-break-glass-role\n---\n# Bad\n\nNever indexed.',
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

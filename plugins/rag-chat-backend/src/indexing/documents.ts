@@ -165,7 +165,9 @@ export async function readDocs(options: {
               parseEntityRef(restricted, { defaultKind: 'group' }),
             )
           : undefined;
-        entityRef = entity ? stringifyEntityRef(parseEntityRef(entity)) : undefined;
+        entityRef = entity
+          ? stringifyEntityRef(parseEntityRef(entity))
+          : undefined;
       } catch (error) {
         skipped.push({ path: rel, reason: (error as Error).message });
         continue;

@@ -1,9 +1,16 @@
 import { SseParser } from '@internal/plugin-rag-chat-common';
 import { OpenAiEndpointConfig } from '../config';
 
-/** A failed call to an OpenAI-compatible endpoint, with what was called. */
+/**
+ * A failed call to an OpenAI-compatible endpoint. The message (for the log) names
+ * what was called; the summary (for users) says what went wrong without the URL.
+ */
 export class ModelEndpointError extends Error {
   name = 'ModelEndpointError';
+
+  constructor(message: string, readonly summary: string) {
+    super(message);
+  }
 }
 
 function headers(endpoint: OpenAiEndpointConfig): Record<string, string> {
@@ -26,14 +33,23 @@ async function failure(
   }
   return new ModelEndpointError(
     `${what} ${url} answered ${res.status}${detail ? `: ${detail}` : ''}`,
+    `answered HTTP ${res.status}`,
   );
 }
 
 function describeFetchError(what: string, url: string, error: unknown) {
-  const cause = (error as { cause?: { code?: string; message?: string } })
-    ?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-  return new ModelEndpointError(`${what} ${url} failed: ${reason}`);
+  const cause = (
+    error as {
+      cause?: { code?: string; message?: string; errors?: { code?: string }[] };
+    }
+  )?.cause;
+  // A connection tried on several addresses fails with an AggregateError of them.
+  const code = cause?.code ?? cause?.errors?.find(e => e.code)?.code;
+  const reason = code ?? cause?.message ?? (error as Error).message;
+  return new ModelEndpointError(
+    `${what} ${url} failed: ${reason}`,
+    code ? `could not be reached (${code})` : 'could not be reached',
+  );
 }
 
 /** Client of an OpenAI-compatible `/embeddings` endpoint. */
@@ -85,12 +101,14 @@ export class EmbeddingsClient {
     if (data.length !== input.length) {
       throw new ModelEndpointError(
         `Embeddings endpoint ${url} returned ${data.length} vectors for ${input.length} texts`,
+        `returned ${data.length} vectors for ${input.length} texts`,
       );
     }
     for (const d of data) {
       if (d.embedding.length !== this.dimensions) {
         throw new ModelEndpointError(
           `Embeddings endpoint ${url} (model ${this.endpoint.model}) returned ${d.embedding.length} dimensions; ragChat.embeddings.dimensions is ${this.dimensions}`,
+          `returned ${d.embedding.length} dimensions where ragChat.embeddings.dimensions is ${this.dimensions}`,
         );
       }
     }
@@ -168,6 +186,7 @@ export class ChatClient {
             `Chat endpoint ${url} failed mid-answer: ${
               chunk.error.message ?? 'unknown error'
             }`,
+            'reported an error',
           );
         }
         const delta = chunk.choices?.[0]?.delta?.content;

@@ -31,6 +31,7 @@ import { AccessFilter, ChunkStore } from '../store/ChunkStore';
 import { StoreConnection, connectStore } from '../store/connect';
 import { ConversationStore } from './ConversationStore';
 import { RateLimiter, ReadableEntities } from './access';
+import { describeFailure } from './errors';
 import {
   NOTHING_FOUND_ANSWER,
   buildMessages,
@@ -55,6 +56,13 @@ export interface RagChatServiceOptions {
   auth: AuthService;
 }
 
+/** The index's sources as the status names them, with the keys behind them. */
+const INDEX_SOURCES = {
+  entity: 'catalog (ragChat.sources.catalog)',
+  doc: 'docs (ragChat.sources.docs.paths)',
+  ingestor: "ingestors' embeddings (ragChat.sources.ingestorEmbeddings)",
+} as const;
+
 /** Splits an extractive answer into a few deltas, so it streams like a model's. */
 function pieces(text: string): string[] {
   return text.match(/[^\n]*\n?/g)?.filter(Boolean) ?? [text];
@@ -72,11 +80,7 @@ export class DefaultRagChatService implements RagChatService {
     const conversations = await ConversationStore.create(options.database);
     const service = new DefaultRagChatService(options, conversations);
     // A store that is down at start-up is reported (and retried) per request.
-    await service
-      .parts()
-      .catch(error =>
-        options.logger.error(`RAG chat store unavailable: ${error}`),
-      );
+    await service.parts().catch(() => undefined);
     return service;
   }
 
@@ -141,7 +145,14 @@ export class DefaultRagChatService implements RagChatService {
         }
       })();
       this.storeParts.catch(error => {
-        this.storeError = String(error);
+        // The full error (which may name hosts) is logged; users see what went wrong.
+        logger.error('RAG chat: the vector store is unavailable', {
+          store: config.store.connection ? 'postgres' : 'embedded',
+          error: String(error),
+        });
+        this.storeError = `The chat's vector store ${describeFailure(
+          error,
+        )}. Check ragChat.store.connection (unset: the embedded PGlite store); the backend log has the details.`;
         this.storeParts = undefined;
       });
     }
@@ -153,11 +164,10 @@ export class DefaultRagChatService implements RagChatService {
       return await this.parts();
     } catch (error) {
       throw new ServiceUnavailableError(
-        `The RAG chat's vector store is unavailable (${
-          this.options.config.store.connection
-            ? 'ragChat.store.connection'
-            : 'embedded PGlite'
-        }): ${error}`,
+        this.storeError ??
+          `The chat's vector store ${describeFailure(
+            error,
+          )}. Check ragChat.store.connection (unset: the embedded PGlite store).`,
       );
     }
   }
@@ -175,13 +185,26 @@ export class DefaultRagChatService implements RagChatService {
         const { indexer } = await this.requireParts();
         const result = await indexer.run();
         this.lastRun = result;
+        // The errors are already the safe summaries (Indexer logs the full ones).
         const errors = (['entity', 'doc', 'ingestor'] as const)
-          .map(k => result[k]?.error && `${k}: ${result[k]?.error}`)
+          .map(
+            k => result[k]?.error && `${INDEX_SOURCES[k]}: ${result[k]?.error}`,
+          )
           .filter(Boolean);
         this.lastRunError = errors.length ? errors.join('; ') : undefined;
         return result;
       } catch (error) {
-        this.lastRunError = String(error);
+        this.lastRunError =
+          error instanceof ServiceUnavailableError
+            ? error.message
+            : `The index run ${describeFailure(
+                error,
+              )}; the backend log has the details.`;
+        if (!(error instanceof ServiceUnavailableError)) {
+          this.options.logger.error('RAG chat: the index run failed', {
+            error: String(error),
+          });
+        }
         throw error;
       } finally {
         this.running = undefined;
@@ -205,9 +228,7 @@ export class DefaultRagChatService implements RagChatService {
     }
     const notices = configurationNotices(config);
     if (this.storeError) {
-      notices.unshift(
-        `The vector store is unavailable: ${this.storeError}. Check ragChat.store.connection (unset: embedded PGlite).`,
-      );
+      notices.unshift(this.storeError);
     }
     return {
       chat: { configured: !!config.chat, model: config.chat?.model },
@@ -345,8 +366,13 @@ export class DefaultRagChatService implements RagChatService {
     const retrieval = await parts.retriever.retrieve(query, access);
     const notices = configurationNotices(config);
     if (retrieval.embeddingError) {
+      logger.warn('RAG chat: the embeddings endpoint failed; full-text only', {
+        baseUrl: config.embeddings?.baseUrl,
+        model: config.embeddings?.model,
+        error: retrieval.embeddingErrorDetail,
+      });
       notices.push(
-        `The embeddings endpoint failed, so this answer used full-text search only (ragChat.embeddings.baseUrl): ${retrieval.embeddingError}`,
+        `The embeddings endpoint ${retrieval.embeddingError}, so this answer used full-text search only. Check ragChat.embeddings.baseUrl and ragChat.embeddings.model.`,
       );
     }
     const passages = retrieval.passages;
@@ -413,25 +439,38 @@ export class DefaultRagChatService implements RagChatService {
         if (signal.aborted) {
           status = 'stopped';
         } else if (answer === '') {
-          // Nothing sent yet: answer from the passages instead, and say why.
-          const reason =
-            upstream.signal.aborted && upstream.signal.reason instanceof Error
-              ? `${upstream.signal.reason.message} (ragChat.chat.firstTokenTimeoutSeconds)`
-              : String(e);
-          const notice = `The chat model failed (ragChat.chat.baseUrl ${
-            config.chat!.baseUrl
-          }, model ${
-            config.chat!.model
-          }): ${reason}. This answer quotes the passages instead.`;
-          logger.warn(`RAG chat: ${notice}`);
+          // Nothing sent yet: answer from the passages instead, and say why. The
+          // endpoint's address and the full error go to the log only.
+          const timedOut =
+            upstream.signal.aborted && upstream.signal.reason instanceof Error;
+          const reason = timedOut
+            ? `sent no first token within ${
+                config.chat!.firstTokenTimeoutMs / 1000
+              } s (ragChat.chat.firstTokenTimeoutSeconds)`
+            : describeFailure(e);
+          logger.warn(
+            'RAG chat: the chat model failed before its first token; answering from the passages',
+            {
+              baseUrl: config.chat!.baseUrl,
+              model: config.chat!.model,
+              error: timedOut ? String(upstream.signal.reason) : String(e),
+            },
+          );
+          const notice = `The chat model ${reason}, so this answer quotes the passages instead. Check ragChat.chat.baseUrl and ragChat.chat.model.`;
           mode = 'extractive';
           notices.push(notice);
           emit({ type: 'notice', notice, mode });
           sendExtractive(passages);
         } else {
           status = 'error';
-          error = `The chat model stopped mid-answer: ${e}`;
-          logger.warn(`RAG chat: ${error}`);
+          error = `The chat model stopped mid-answer (it ${describeFailure(
+            e,
+          )}). Ask again; if it keeps happening, check the model server behind ragChat.chat.baseUrl.`;
+          logger.warn('RAG chat: the chat model stopped mid-answer', {
+            baseUrl: config.chat!.baseUrl,
+            model: config.chat!.model,
+            error: String(e),
+          });
         }
       } finally {
         clearTimeout(timer);

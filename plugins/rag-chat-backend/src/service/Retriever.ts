@@ -2,6 +2,7 @@ import { Passage } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig } from '../config';
 import { EmbeddingsClient } from '../model/openai';
 import { AccessFilter, ChunkStore, VectorHit } from '../store/ChunkStore';
+import { describeFailure } from './errors';
 import { reciprocalRankFusion } from './fusion';
 
 export interface Retrieval {
@@ -9,8 +10,12 @@ export interface Retrieval {
   passages: Passage[];
   /** Whether vector search took part. */
   usedVectors: boolean;
-  /** Set when the embeddings endpoint failed for this question (full-text only then). */
+  /**
+   * Set when the embeddings endpoint failed for this question (full-text only then):
+   * what went wrong, safe to show; the full error is `embeddingErrorDetail`, for the log.
+   */
   embeddingError?: string;
+  embeddingErrorDetail?: string;
   retrievalMs: number;
   /** Time to the question's embedding, when vectors took part. */
   embeddingMs?: number;
@@ -40,6 +45,7 @@ export class Retriever {
     const started = performance.now();
     const { store, embeddings, retrieval } = this.options;
     let embeddingError: string | undefined;
+    let embeddingErrorDetail: string | undefined;
     let embeddingMs: number | undefined;
     let vector: number[] | undefined;
     // The full-text search does not wait for the question's embedding.
@@ -54,7 +60,8 @@ export class Retriever {
       try {
         [vector] = await embeddings.embed([query]);
       } catch (error) {
-        embeddingError = String(error);
+        embeddingError = describeFailure(error);
+        embeddingErrorDetail = String(error);
       }
       embeddingMs = performance.now() - started;
       if (vector) {
@@ -102,6 +109,7 @@ export class Retriever {
       passages,
       usedVectors: !!vector,
       embeddingError,
+      embeddingErrorDetail,
       embeddingMs,
       retrievalMs: performance.now() - started,
     };

@@ -310,31 +310,43 @@ export class ChunkStore {
     return { sql, params };
   }
 
+  /** The settings and the query of a vector search: one place, for the search and its plan. */
+  private vectorQuery(
+    embedding: number[],
+    filter: AccessFilter,
+    limit: number,
+  ) {
+    const access = this.accessClause(filter, 3);
+    return {
+      // One round trip for the transaction and its settings (no parameters: a simple query).
+      settings: `BEGIN; SET LOCAL hnsw.ef_search = ${Math.max(
+        this.efSearch,
+        limit,
+      )};${
+        this.iterativeScans
+          ? ' SET LOCAL hnsw.iterative_scan = relaxed_order;'
+          : ''
+      }`,
+      sql: `SELECT id, 1 - (c.embedding <=> $1::vector) AS similarity
+           FROM ${this.t.chunks} c
+          WHERE c.embedding IS NOT NULL AND ${access.sql}
+          ORDER BY c.embedding <=> $1::vector
+          LIMIT $2`,
+      params: [toVector(embedding), limit, ...access.params],
+    };
+  }
+
   /** Nearest chunks by cosine distance through the HNSW index, filtered by access. */
   async vectorSearch(
     embedding: number[],
     filter: AccessFilter,
     limit: number,
   ): Promise<VectorHit[]> {
-    const access = this.accessClause(filter, 3);
+    const query = this.vectorQuery(embedding, filter, limit);
     const client = await this.pool.connect();
     try {
-      // One round trip for the transaction and its settings (no parameters: a simple query).
-      await client.query(
-        `BEGIN; SET LOCAL hnsw.ef_search = ${Math.max(this.efSearch, limit)};${
-          this.iterativeScans
-            ? ' SET LOCAL hnsw.iterative_scan = relaxed_order;'
-            : ''
-        }`,
-      );
-      const { rows } = await client.query(
-        `SELECT id, 1 - (c.embedding <=> $1::vector) AS similarity
-           FROM ${this.t.chunks} c
-          WHERE c.embedding IS NOT NULL AND ${access.sql}
-          ORDER BY c.embedding <=> $1::vector
-          LIMIT $2`,
-        [toVector(embedding), limit, ...access.params],
-      );
+      await client.query(query.settings);
+      const { rows } = await client.query(query.sql, query.params);
       await client.query('COMMIT');
       // relaxed_order may return rows slightly out of order.
       return rows
@@ -344,6 +356,36 @@ export class ChunkStore {
       await client.query('ROLLBACK');
       throw error;
     } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The planner's plan for exactly the query and settings of `vectorSearch` (EXPLAIN,
+   * not run), one line per plan node: to check which index a search goes through.
+   * `indexOnly` turns sequential and bitmap scans off, as the planner's cost model does
+   * by itself on a large table, to show whether the HNSW index can serve the query at
+   * all (on a few thousand chunks an exact scan is cheaper and rightly chosen).
+   */
+  async explainVectorSearch(
+    embedding: number[],
+    filter: AccessFilter,
+    limit: number,
+    options: { indexOnly?: boolean } = {},
+  ): Promise<string[]> {
+    const query = this.vectorQuery(embedding, filter, limit);
+    const client = await this.pool.connect();
+    try {
+      await client.query(query.settings);
+      if (options.indexOnly) {
+        await client.query(
+          'SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;',
+        );
+      }
+      const { rows } = await client.query(`EXPLAIN ${query.sql}`, query.params);
+      return rows.map(r => String(r['QUERY PLAN']));
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
   }

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   LoggerService,
@@ -10,22 +12,31 @@ import pg from 'pg';
 export interface StoreConnection {
   pool: pg.Pool;
   kind: 'embedded' | 'postgres';
+  /** The embedded store's Unix socket (in a directory only this user may enter). */
+  socketPath?: string;
   close(): Promise<void>;
 }
+
+/** The port in the socket's file name, as `pg` and libpq look for it (`.s.PGSQL.<port>`). */
+const SOCKET_PORT = 5432;
 
 const workerFile = resolvePackagePath(
   '@internal/plugin-rag-chat-backend',
   'worker/pglite-server.cjs',
 );
 
-/** Starts the embedded PGlite in a worker thread; resolves with its port. */
-function startEmbedded(dataDir: string | undefined, maxConnections: number) {
+/** Starts the embedded PGlite in a worker thread; resolves once it listens on the socket. */
+function startEmbedded(
+  dataDir: string | undefined,
+  socketPath: string,
+  maxConnections: number,
+) {
   const worker = new Worker(workerFile, {
-    workerData: { dataDir, maxConnections },
+    workerData: { dataDir, socketPath, maxConnections },
   });
-  const port = new Promise<number>((resolve, reject) => {
-    worker.once('message', (message: { port?: number; error?: string }) => {
-      if (message.port) resolve(message.port);
+  const listening = new Promise<void>((resolve, reject) => {
+    worker.once('message', (message: { socket?: string; error?: string }) => {
+      if (message.socket) resolve();
       else reject(new Error(`embedded PGlite failed: ${message.error}`));
     });
     worker.once('error', reject);
@@ -45,13 +56,16 @@ function startEmbedded(dataDir: string | undefined, maxConnections: number) {
     ]);
     await worker.terminate();
   };
-  return { port, stop };
+  return { listening, stop };
 }
 
 /**
  * Connects to the configured PostgreSQL, or starts an embedded PGlite with
- * pgvector in a worker thread of this process and serves it on a loopback
- * port through pglite-socket, so that both go through the same `pg` code path.
+ * pgvector in a worker thread of this process and serves it through
+ * pglite-socket, so that both go through the same `pg` code path. PGlite asks for
+ * no password, so it listens on no TCP port: only on a Unix socket (mode 0600) in
+ * a fresh directory (mode 0700) that only this process's user may enter, removed
+ * at close. Its data directory is made private (0700) too.
  */
 export async function connectStore(options: {
   connection?: string;
@@ -62,7 +76,9 @@ export async function connectStore(options: {
   if (connection) {
     const pool = new pg.Pool({ connectionString: connection, max: 5 });
     pool.on('error', error =>
-      logger.warn(`RAG chat store connection error: ${error}`),
+      logger.warn('RAG chat: store connection error', {
+        error: String(error),
+      }),
     );
     return { pool, kind: 'postgres', close: () => pool.end() };
   }
@@ -70,27 +86,46 @@ export async function connectStore(options: {
   // PGlite runs one query at a time; a small pool avoids queueing at the socket.
   const max = 3;
   // PGlite creates its data directory but not the folders above it (.portal-data/ on a fresh clone).
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const embedded = startEmbedded(dataDir, max + 1);
-  const port = await embedded.port;
-  logger.info(
-    `RAG chat store: embedded PGlite with pgvector (${
-      dataDir ? `data in ${dataDir}` : 'in memory'
-    }) on 127.0.0.1:${port}`,
-  );
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+  }
+  // mkdtemp makes the directory with mode 0700; said again in case of an odd umask.
+  const socketDir = mkdtempSync(path.join(os.tmpdir(), 'rag-chat-store-'));
+  chmodSync(socketDir, 0o700);
+  const socketPath = path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+  const embedded = startEmbedded(dataDir, socketPath, max + 1);
+  try {
+    await embedded.listening;
+  } catch (error) {
+    await embedded.stop().catch(() => undefined);
+    rmSync(socketDir, { recursive: true, force: true });
+    throw error;
+  }
+  logger.info('RAG chat store: embedded PGlite with pgvector', {
+    data: dataDir ?? 'in memory',
+    socket: socketPath,
+  });
   const pool = new pg.Pool({
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    host: socketDir,
+    port: SOCKET_PORT,
+    user: 'postgres',
+    database: 'postgres',
     max,
   });
   pool.on('error', error =>
-    logger.warn(`RAG chat embedded store connection error: ${error}`),
+    logger.warn('RAG chat: embedded store connection error', {
+      error: String(error),
+    }),
   );
   return {
     pool,
     kind: 'embedded',
+    socketPath,
     async close() {
       await pool.end();
       await embedded.stop();
+      rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

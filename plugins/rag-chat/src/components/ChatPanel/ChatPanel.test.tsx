@@ -139,7 +139,7 @@ describe('ChatPanel', () => {
       mode: 'extractive',
       answer: 'From the indexed sources: three brokers [1]',
       notices: [
-        'The chat model failed (ragChat.chat.baseUrl http://x/v1, model m): ECONNREFUSED.',
+        'The chat model could not be reached (ECONNREFUSED), so this answer quotes the passages instead. Check ragChat.chat.baseUrl and ragChat.chat.model.',
       ],
     });
     const events: ChatStreamEvent[] = [

@@ -66,7 +66,7 @@ describe('RagChatPage', () => {
           error: {
             name: 'ServiceUnavailableError',
             message:
-              "The RAG chat's vector store is unavailable (ragChat.store.connection): connect ECONNREFUSED",
+              "The chat's vector store refused the connection (ECONNREFUSED). Check ragChat.store.connection (unset: the embedded PGlite store).",
           },
           response: { statusCode: 503 },
         }),
@@ -76,7 +76,7 @@ describe('RagChatPage', () => {
     render(fakeApi({ getStatus: jest.fn(async () => Promise.reject(error)) }));
     expect(
       await screen.findByText(
-        /503: The RAG chat's vector store is unavailable \(ragChat\.store\.connection\)/,
+        /503: The chat's vector store refused the connection \(ECONNREFUSED\)\. Check ragChat\.store\.connection/,
       ),
     ).toBeInTheDocument();
   });

@@ -1,0 +1,139 @@
+/*
+ * The chat's ask permission through the real permission framework: the permission
+ * backend with a policy that denies rag-chat.ask to one user, the plugin's permissions
+ * service asking it over HTTP. No sandbox needed: the embedded store, the docs of the
+ * fixtures, full-text retrieval.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { ragChatAskPermission } from '@internal/plugin-rag-chat-common';
+import request from 'supertest';
+import { ragChatPlugin } from './plugin';
+import { ENTITIES, writeDocs } from './__testUtils__/fixtures';
+
+jest.setTimeout(120_000);
+
+const ALLOWED = 'user:default/alice';
+const DENIED = 'user:default/bob';
+
+/** Denies rag-chat.ask to DENIED, allows everything else. */
+const denyingPolicy = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'deny-rag-chat',
+  register(env) {
+    env.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy({
+          async handle(req, user) {
+            const denied =
+              isPermission(req.permission, ragChatAskPermission) &&
+              user?.info.userEntityRef === DENIED;
+            return {
+              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+            };
+          },
+        });
+      },
+    });
+  },
+});
+
+describe('rag-chat permissions', () => {
+  const root = writeDocs();
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    ({ server } = await startTestBackend({
+      features: [
+        ragChatPlugin,
+        permissionBackend,
+        denyingPolicy,
+        catalogServiceMock.factory({ entities: ENTITIES }),
+        mockServices.scheduler.factory({
+          includeInitialDelayedTasksOnStartup: true,
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            // Without it the permissions service allows everything without asking.
+            permission: { enabled: true },
+            ragChat: {
+              sources: { docs: { paths: [path.join(root, 'docs')], root } },
+            },
+          },
+        }),
+      ],
+    }));
+  });
+
+  const as = (user: string) => ({
+    Authorization: mockCredentials.user.header(user),
+  });
+
+  it('registers its permissions with the permission framework', async () => {
+    const res = await request(server).get(
+      '/api/rag-chat/.well-known/backstage/permissions/metadata',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.permissions.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['rag-chat.ask', 'rag-chat.feedback.export']),
+    );
+  });
+
+  it('answers 403 and no data to a user the policy denies', async () => {
+    const question = {
+      question: 'How many brokers does the Kafka cluster have?',
+    };
+    const allowed = await request(server)
+      .post('/api/rag-chat/chat')
+      .set(as(ALLOWED))
+      .send(question);
+    expect(allowed.status).toBe(200);
+    expect(allowed.text).toMatch(/three brokers/);
+
+    const denied = await request(server)
+      .post('/api/rag-chat/chat')
+      .set(as(DENIED))
+      .send(question);
+    expect(denied.status).toBe(403);
+    expect(denied.headers['content-type']).toMatch(/^application\/json/);
+    expect(denied.body.error).toMatchObject({
+      name: 'NotAllowedError',
+      message: 'Not allowed: rag-chat.ask',
+    });
+    expect(denied.text).not.toMatch(/brokers/);
+
+    for (const url of [
+      '/api/rag-chat/status',
+      '/api/rag-chat/conversations',
+      `/api/rag-chat/sources/${encodeURIComponent('doc:docs/platform.md')}`,
+    ]) {
+      const res = await request(server).get(url).set(as(DENIED));
+      expect({ url, status: res.status }).toEqual({ url, status: 403 });
+      expect(Object.keys(res.body).sort()).toEqual([
+        'error',
+        'request',
+        'response',
+      ]);
+    }
+    // The denied question left nothing behind: only the allowed user's conversation exists.
+    const conversations = await request(server)
+      .get('/api/rag-chat/conversations')
+      .set(as(ALLOWED));
+    expect(conversations.body).toHaveLength(1);
+  });
+});

@@ -182,7 +182,7 @@ describe('ClusterHealthPage', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('— of 2')).toBeInTheDocument();
     const entity = await screen.findByRole('link', {
-      name: 'component:default/release-notifier',
+      name: 'release-notifier',
     });
     expect(entity).toHaveAttribute(
       'href',
@@ -229,9 +229,7 @@ describe('ClusterHealthPage', () => {
       await screen.findByText(/does not tolerate the taint nvidia\.com/),
     ).toBeInTheDocument();
     expect(
-      await screen.findByRole('link', {
-        name: 'component:default/release-notifier',
-      }),
+      await screen.findByRole('link', { name: 'release-notifier' }),
     ).toBeInTheDocument();
     expect(api.getNodeGroups).toHaveBeenCalledWith('eks-data-platform');
     expect(api.getDaemonSets).toHaveBeenCalledWith('eks-data-platform');
@@ -370,21 +368,47 @@ describe('ClusterHealthPage', () => {
     });
     expect(table).toHaveTextContent('Unhealthy ×4');
     expect(table).toHaveTextContent('Readiness probe failed: HTTP 503');
-    expect(
-      screen.getByRole('link', { name: 'component:default/webapp' }),
-    ).toHaveAttribute('href', '/catalog/default/component/webapp');
+    expect(screen.getByRole('link', { name: 'webapp' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/webapp',
+    );
     expect(api.getEvents).toHaveBeenCalledWith('eks-data-platform', {
       limit: 20,
     });
   });
 
-  it('keeps the problem kind on one line and breaks entity refs only at : and /', async () => {
-    await renderPage(fakeApi());
-    const link = await screen.findByRole('link', {
-      name: 'component:default/release-notifier',
+  it('shows entity and owner refs as names (the full ref in the tooltip) and keeps the problem kind on one line', async () => {
+    await renderPage(
+      fakeApi({
+        getProblems: jest.fn(async () => [
+          crashLoop,
+          {
+            ...crashLoop,
+            id: 'c/CrashLoopBackOff/ml/trainer-1',
+            object: { kind: 'Pod', name: 'trainer-1' },
+            entityRef: 'resource:ml/trainer',
+            ownerRef: 'user:default/jdoe',
+          },
+        ]),
+      }),
+    );
+    const entity = await screen.findByRole('link', {
+      name: 'release-notifier',
     });
-    expect(link.querySelectorAll('wbr')).toHaveLength(2);
-    expect(screen.getByText('CrashLoopBackOff')).toHaveStyle({
+    expect(entity).toHaveAttribute(
+      'title',
+      'component:default/release-notifier',
+    );
+    expect(screen.getByRole('link', { name: 'platform-team' })).toHaveAttribute(
+      'title',
+      'group:default/platform-team',
+    );
+    // Another kind or namespace than the usual stays in the name.
+    expect(
+      screen.getByRole('link', { name: 'resource:ml/trainer' }),
+    ).toHaveAttribute('href', '/catalog/ml/resource/trainer');
+    expect(screen.getByRole('link', { name: 'user:jdoe' })).toBeInTheDocument();
+    expect(screen.getAllByText('CrashLoopBackOff')[0]).toHaveStyle({
       whiteSpace: 'nowrap',
     });
   });

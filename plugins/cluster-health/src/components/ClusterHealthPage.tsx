@@ -40,7 +40,7 @@ import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { clusterHealthApiRef, errorTitle } from '../api';
-import { entityLink, formatAge } from './format';
+import { entityLink, formatAge, shortRef } from './format';
 import { PROBLEM_SOURCES, unreadResources } from './freshness';
 
 const REFRESH_MS = 15_000;
@@ -307,14 +307,15 @@ const asLines = (unread: ReturnType<typeof unreadResources>) =>
   unread.map(u => ({ label: u.resource, words: u.words }));
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
-/** Entity refs have no spaces: break them only after ':' and '/', never letter by letter. */
-const refWords = (ref: string) =>
-  ref.split(/(?<=[:/])/).map((part, i) => (
-    <span key={i}>
-      {i > 0 && <wbr />}
-      {part}
-    </span>
-  ));
+/** A link to an entity, shown as people read it, the full ref in the tooltip. */
+function RefLink({ entityRef, kind }: { entityRef?: string; kind: string }) {
+  if (!entityRef) return <>—</>;
+  return (
+    <Link to={entityLink(entityRef)} title={entityRef}>
+      {shortRef(entityRef, kind)}
+    </Link>
+  );
+}
 
 export function ProblemsTable({
   problems,
@@ -406,22 +407,10 @@ export function ProblemsTable({
                 )}
               </TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                {p.entityRef ? (
-                  <Link to={entityLink(p.entityRef)}>
-                    {refWords(p.entityRef)}
-                  </Link>
-                ) : (
-                  '—'
-                )}
+                <RefLink entityRef={p.entityRef} kind="component" />
               </TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                {p.ownerRef ? (
-                  <Link to={entityLink(p.ownerRef)}>
-                    {refWords(p.ownerRef)}
-                  </Link>
-                ) : (
-                  '—'
-                )}
+                <RefLink entityRef={p.ownerRef} kind="group" />
               </TableCell>
             </TableRow>
           ))}
@@ -561,13 +550,7 @@ export function WarningEventsTable({
               </TableCell>
               <TableCell sx={{ minWidth: 280 }}>{e.message}</TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                {e.entityRef ? (
-                  <Link to={entityLink(e.entityRef)}>
-                    {refWords(e.entityRef)}
-                  </Link>
-                ) : (
-                  '—'
-                )}
+                <RefLink entityRef={e.entityRef} kind="component" />
               </TableCell>
             </TableRow>
           ))}

@@ -14,3 +14,15 @@ export function entityLink(ref: string): string {
   const { kind, namespace, name } = parseEntityRef(ref);
   return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}`;
 }
+
+/**
+ * An entity ref as people read it: `release-notifier` for `component:default/release-notifier`
+ * (the kind dropped when it is `defaultKind`, the namespace when it is `default`).
+ */
+export function shortRef(ref: string, defaultKind: string): string {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  const ns = namespace === 'default' ? '' : `${namespace}/`;
+  return kind.toLocaleLowerCase('en-US') === defaultKind
+    ? `${ns}${name}`
+    : `${kind.toLocaleLowerCase('en-US')}:${ns}${name}`;
+}

@@ -10,13 +10,16 @@ const useStyles = makeStyles({
     color: '#ffffff',
   },
   title: {
-    fontSize: 19,
+    fontSize: 17,
     fontWeight: 700,
     lineHeight: 1.1,
     whiteSpace: 'nowrap',
     overflow: 'hidden',
     textOverflow: 'ellipsis',
-    maxWidth: 150,
+    // The logo's link is only as wide as the closed sidebar: the name overflows it, up to
+    // what the open sidebar has room for.
+    flexShrink: 0,
+    maxWidth: 156,
   },
 });
 

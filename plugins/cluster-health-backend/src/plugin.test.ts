@@ -336,9 +336,7 @@ describe('problems', () => {
         .filter(p => p.kind !== 'RolloutStalled')
         .map(p => `${p.cluster} ${p.kind} ${p.namespace}`)
         .sort(),
-    ).toEqual(
-      ['eks-data-platform Pending ml', 'restricted-view Pending ml'],
-    );
+    ).toEqual(['eks-data-platform Pending ml', 'restricted-view Pending ml']);
 
     const bad = await request(server).get(
       '/api/cluster-health/problems?severity=fatal',

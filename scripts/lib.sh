@@ -57,7 +57,7 @@ ensure_deps() {
   cd "$REPO_ROOT"
   local stamp=node_modules/.portal-install-stamp
   local want
-  want="$(shopt -s nullglob; cat yarn.lock package.json packages/*/package.json plugins/*/package.json | sha256sum | cut -d' ' -f1)"
+  want="$(shopt -s nullglob; cat yarn.lock package.json packages/*/package.json plugins/*/package.json sandbox/package.json | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     local flags=()
     [ "${CI:-}" = "true" ] && flags+=(--immutable)

@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # The sandbox's metrics: Debian's Prometheus scraping, every 5 s,
-#   - the GPU exporter (packages/sandbox/src/gpu-exporter.ts): DCGM exporter metric names and
+#   - the GPU exporter (sandbox/src/gpu-exporter.ts): DCGM exporter metric names and
 #     labels for the GPUs of the sandbox cluster, driven by the model server's real load;
 #   - the model server's vLLM metrics (job="model-server"). The one sandbox model server stands
 #     in for both of the cluster's model servers: its chat model's series are relabelled
 #     model_name="llama-3.1-8b-instruct" (llm-chat-server), its embeddings model keeps
 #     model_name="all-MiniLM-L6-v2" (embedding-server), as the catalog's selectors expect.
-# Needs the k8s part (the exporter reads the cluster). Sourced by scripts/sandbox.
+# Needs the k8s part (the exporter reads the cluster). Sourced by sandbox/sandbox.sh.
 
 ALL_PARTS+=(metrics)
 
@@ -55,7 +55,7 @@ up_metrics() {
   if ! pid_alive "$METRICS_RUN/exporter.pid"; then
     : >"$METRICS_RUN/exporter.log"
     start_bg "$METRICS_RUN/exporter.pid" "$METRICS_RUN/exporter.log" \
-      node --no-warnings "$REPO_ROOT/packages/sandbox/src/gpu-exporter.ts" \
+      node --no-warnings "$REPO_ROOT/sandbox/src/gpu-exporter.ts" \
       --kubeconfig "$K8S_DIR/admin.kubeconfig" --port "$GPU_EXPORTER_PORT" \
       --model-url "http://127.0.0.1:${MODEL_PORT:-58080}"
     wait_for "metrics: GPU exporter" "$METRICS_RUN/exporter.log" 30 port_open "$GPU_EXPORTER_PORT"

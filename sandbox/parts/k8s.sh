@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The sandbox's Kubernetes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
 # KWOK (simulated kubelets), all real binaries built from Go modules and run on 127.0.0.1,
-# holding the platform's EKS-like cluster of sandbox/k8s/cluster. Sourced by scripts/sandbox.
+# holding the platform's EKS-like cluster of sandbox/k8s/cluster. Sourced by sandbox/sandbox.sh.
 #
 # Identities (static tokens, see k8s_write_tokens) and what they are for:
 #   admin       system:masters: the sandbox itself and kubectl by hand

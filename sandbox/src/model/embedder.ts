@@ -5,7 +5,7 @@
  * sentence-transformers does it: tokenize, truncate to 256 tokens, run, mean-pool
  * the last hidden state over the attention mask, L2-normalise.
  *
- * The model folder (see scripts/sandbox.d/model.sh, which fetches it) holds
+ * The model folder (see sandbox/parts/model.sh, which fetches it) holds
  * model.onnx, tokenizer.json and tokenizer_config.json.
  */
 import { readFile } from 'node:fs/promises';

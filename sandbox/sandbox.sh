@@ -1,0 +1,508 @@
+# shellcheck shell=bash
+# The sandbox's own parts (kafka, postgres, vector, workload), the helpers the part scripts of
+# sandbox/parts/ use, and the commands. Sourced by the entry point, scripts/sandbox (after
+# scripts/lib.sh), whose header is the usage text.
+
+SANDBOX_HOME="${SANDBOX_HOME:-$PORTAL_CACHE/sandbox}"
+RUN="$SANDBOX_HOME/run"
+# PostgreSQL runs as the unprivileged `postgres` user, which cannot enter /root: its data
+# directory lives where that user can reach it.
+PG_DIR="${SANDBOX_PG_DIR:-/var/tmp/platform-portal-sandbox-pg}"
+
+KAFKA_VERSION="3.9.2"
+KAFKA_LIB="$PORTAL_CACHE/kafka-$KAFKA_VERSION/lib"
+KAFKA_PORTS=(19092 29092 39092)
+KAFKA_CONTROLLER_PORTS=(19093 29093 39093)
+KAFKA_BOOTSTRAP="127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
+PG_PORT=55432
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_USER=portal
+PG_PASSWORD=portal-sandbox
+VECTOR_PORT=55433
+ALL_PARTS=(kafka postgres vector workload)
+
+# ---------------------------------------------------------------------------- helpers
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ports_free() {
+  local port
+  for port in "$@"; do ! port_open "$port" || return 1; done
+}
+
+# wait_for PART LOGFILE SECONDS COMMAND...: polls COMMAND until it succeeds, or fails naming
+# the part and its log.
+wait_for() {
+  local part="$1" logfile="$2" limit="$3"
+  shift 3
+  local t0=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if [ $((SECONDS - t0)) -ge "$limit" ]; then
+      [ -f "$logfile" ] && tail -n 20 "$logfile" >&2
+      die "$part did not become ready within ${limit}s; log: $logfile"
+    fi
+    sleep 0.5
+  done
+}
+
+# start_bg PIDFILE LOGFILE COMMAND...: runs COMMAND detached, in its own session.
+start_bg() {
+  local pidfile="$1" logfile="$2"
+  shift 2
+  mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+stop_pid() {
+  local pidfile="$1"
+  if pid_alive "$pidfile"; then
+    local pid
+    pid="$(cat "$pidfile")"
+    kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  rm -f "$pidfile"
+}
+
+node_script() {
+  ensure_tools
+  node --no-warnings "$REPO_ROOT/sandbox/src/$1" "${@:2}"
+}
+
+is_function() { declare -F "$1" >/dev/null; }
+
+# Parts beyond the first four live in sandbox/parts/PART.sh. Each defines up_PART, down_PART,
+# pids_PART (PIDs it runs), status_PART, env_PART, logs_PART, optionally config_PART (a fragment
+# of app-config.local.yaml, printed only while it runs) and cmd_PART (`sandbox PART ...`), and
+# appends PART to ALL_PARTS. They are sourced after this file's own parts, in name order.
+
+# ---------------------------------------------------------------------------- kafka
+
+ensure_kafka_jars() {
+  if [ ! -f "$KAFKA_LIB/.complete" ]; then
+    command -v mvn >/dev/null || die "kafka: Maven (mvn) is needed to fetch the Kafka jars"
+    command -v java >/dev/null || die "kafka: Java 17 is needed to run Kafka"
+    rm -rf "$KAFKA_LIB"
+    step "kafka: resolving Kafka $KAFKA_VERSION jars from Maven Central (~30 s cold)" \
+      mvn -B -q -f "$REPO_ROOT/sandbox/kafka/pom.xml" dependency:copy-dependencies \
+      -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$KAFKA_LIB" -DincludeScope=runtime
+    touch "$KAFKA_LIB/.complete"
+  fi
+}
+
+kafka_node_dir() { echo "$RUN/kafka/node$1"; }
+
+kafka_configure() {
+  local n="$1" dir
+  dir="$(kafka_node_dir "$n")"
+  mkdir -p "$dir/data" "$dir/logs"
+  local port="${KAFKA_PORTS[$((n - 1))]}" cport="${KAFKA_CONTROLLER_PORTS[$((n - 1))]}"
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=$n
+controller.quorum.voters=1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+default.replication.factor=3
+min.insync.replicas=2
+offsets.topic.replication.factor=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+num.network.threads=2
+num.io.threads=2
+log.segment.bytes=16777216
+log.cleaner.dedupe.buffer.size=16777216
+log.retention.hours=24
+EOF
+  cat >"$dir/log4j.properties" <<EOF
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$dir/logs/server.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+EOF
+}
+
+kafka_start_node() {
+  local n="$1" dir
+  dir="$(kafka_node_dir "$n")"
+  if pid_alive "$dir/pid"; then return 0; fi
+  kafka_configure "$n"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format -t "$(cat "$RUN/kafka/cluster-id")" \
+      -c "$dir/server.properties" >>"$dir/logs/format.log" 2>&1 ||
+      die "kafka: formatting the storage of node $n failed; log: $dir/logs/format.log"
+  fi
+  # A broker stopped a moment ago may still hold its ports.
+  local port="${KAFKA_PORTS[$((n - 1))]}" cport="${KAFKA_CONTROLLER_PORTS[$((n - 1))]}"
+  wait_for "kafka node $n (ports $port/$cport still in use)" "$dir/logs/server.log" 60 \
+    ports_free "$port" "$cport"
+  : >"$dir/logs/server.log"
+  start_bg "$dir/pid" "$dir/logs/stdout.log" java -Xms128m -Xmx128m -XX:+UseG1GC \
+    -Dkafka.logs.dir="$dir/logs" -Dlog4j.configuration="file:$dir/log4j.properties" \
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
+}
+
+kafka_node_ready() { grep -q 'Kafka Server started' "$(kafka_node_dir "$1")/logs/server.log"; }
+
+# A restarted broker logs "started" before the controller unfences it: wait until the
+# cluster's metadata lists it again.
+kafka_broker_listed() {
+  java -cp "$KAFKA_LIB/*" kafka.admin.BrokerApiVersionsCommand \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" 2>/dev/null | grep -q "(id: $1 rack"
+}
+
+up_kafka() {
+  ensure_kafka_jars
+  mkdir -p "$RUN/kafka"
+  [ -f "$RUN/kafka/cluster-id" ] ||
+    java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null >"$RUN/kafka/cluster-id"
+  local started=0
+  for n in 1 2 3; do
+    pid_alive "$(kafka_node_dir "$n")/pid" || started=1
+    kafka_start_node "$n"
+  done
+  if [ "$started" = 1 ]; then
+    log "kafka: waiting for three brokers on ${KAFKA_BOOTSTRAP} ..."
+    local t0=$SECONDS
+    for n in 1 2 3; do
+      wait_for "kafka node $n" "$(kafka_node_dir "$n")/logs/server.log" 120 kafka_node_ready "$n"
+    done
+    log "kafka: ready in $((SECONDS - t0)) s"
+  else
+    log "kafka: already running"
+  fi
+}
+
+down_kafka() {
+  # All three at once: stopping them one after another leaves the last without quorum.
+  local pids=()
+  for n in 1 2 3; do
+    local f
+    f="$(kafka_node_dir "$n")/pid"
+    pid_alive "$f" && pids+=("$(cat "$f")")
+  done
+  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null
+  for n in 1 2 3; do stop_pid "$(kafka_node_dir "$n")/pid"; done
+}
+
+kafka_running() {
+  local n count=0
+  for n in 1 2 3; do pid_alive "$(kafka_node_dir "$n")/pid" && count=$((count + 1)); done
+  echo "$count"
+}
+
+# The node's process runs and its controller listener accepts: all a node can do alone. It
+# serves clients only once a quorum of controllers (two of three) runs.
+kafka_node_up() {
+  pid_alive "$(kafka_node_dir "$1")/pid" && port_open "${KAFKA_CONTROLLER_PORTS[$(($1 - 1))]}"
+}
+
+# kafka_start_and_wait N...: starts the nodes given, then waits — for quorum when enough nodes
+# run, otherwise only for each process and its controller listener.
+kafka_start_and_wait() {
+  ensure_kafka_jars
+  mkdir -p "$RUN/kafka"
+  [ -f "$RUN/kafka/cluster-id" ] ||
+    java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null >"$RUN/kafka/cluster-id"
+  local n
+  for n in "$@"; do kafka_start_node "$n"; done
+  for n in "$@"; do
+    wait_for "kafka node $n" "$(kafka_node_dir "$n")/logs/server.log" 60 kafka_node_up "$n"
+  done
+  if [ "$(kafka_running)" -lt 2 ]; then
+    log "kafka: broker(s) $* started (controller listening), waiting for quorum: start another broker"       "(scripts/sandbox kafka start-broker N, or kafka start-all); clients get no answer until then"
+    return 0
+  fi
+  for n in 1 2 3; do
+    pid_alive "$(kafka_node_dir "$n")/pid" || continue
+    wait_for "kafka node $n" "$(kafka_node_dir "$n")/logs/server.log" 120 kafka_node_ready "$n"
+    wait_for "kafka node $n" "$(kafka_node_dir "$n")/logs/server.log" 120 kafka_broker_listed "$n"
+  done
+  log "kafka: broker(s) $* started; $(kafka_running) of 3 running, each listed in the cluster's metadata"
+}
+
+kafka_cmd() {
+  local action="${1:-}" n="${2:-}"
+  local usage="usage: sandbox kafka stop-broker N | start-broker N | stop-all | start-all (N = 1, 2 or 3)"
+  case "$action" in
+    stop-broker)
+      [[ "$n" =~ ^[123]$ ]] || die "$usage"
+      stop_pid "$(kafka_node_dir "$n")/pid"
+      log "kafka: broker $n stopped ($(kafka_running) of 3 running)"
+      ;;
+    start-broker)
+      [[ "$n" =~ ^[123]$ ]] || die "$usage"
+      kafka_start_and_wait "$n"
+      ;;
+    stop-all)
+      down_kafka
+      log "kafka: all brokers stopped"
+      ;;
+    start-all)
+      local stopped=()
+      for n in 1 2 3; do pid_alive "$(kafka_node_dir "$n")/pid" || stopped+=("$n"); done
+      if [ ${#stopped[@]} -eq 0 ]; then log "kafka: all brokers already running"; return 0; fi
+      kafka_start_and_wait "${stopped[@]}"
+      ;;
+    *) die "$usage" ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------- postgres
+
+ensure_postgres_installed() {
+  if [ ! -x "$PG_BIN/initdb" ]; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    step "postgres: apt-get update" $sudo apt-get update
+    step "postgres: installing Debian's postgresql-15" \
+      env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql-15
+  fi
+}
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+pg_ready() { as_postgres "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q; }
+
+psql_admin() { as_postgres psql -h /tmp -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+
+up_postgres() {
+  ensure_postgres_installed
+  if pg_ready; then
+    log "postgres: already running on 127.0.0.1:$PG_PORT"
+  else
+    mkdir -p "$PG_DIR"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
+    chmod 700 "$PG_DIR"
+    if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+      step "postgres: initdb" as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres \
+        --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 -N
+    fi
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=/tmp" start \
+      >/dev/null || die "postgres did not start; log: $PG_DIR/server.log"
+    wait_for postgres "$PG_DIR/server.log" 60 pg_ready
+  fi
+  # Roles and databases: the portal's (production mode) and the platform's data.
+  psql_admin -d postgres <<EOF
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
+    CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+  END IF;
+END \$\$;
+EOF
+  for db in backstage platform; do
+    psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      psql_admin -d postgres -c "CREATE DATABASE $db OWNER $PG_USER"
+  done
+  PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d platform \
+    -v ON_ERROR_STOP=1 -q -f "$REPO_ROOT/sandbox/postgres/platform.sql"
+}
+
+down_postgres() {
+  if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  fi
+}
+
+# ---------------------------------------------------------------------------- vector (PGlite)
+
+up_vector() {
+  local dir="$RUN/vector"
+  if pid_alive "$dir/pid" && port_open "$VECTOR_PORT"; then
+    log "vector: already running on 127.0.0.1:$VECTOR_PORT"
+  else
+    stop_pid "$dir/pid"
+    mkdir -p "$dir/data"
+    : >"$dir/server.log"
+    start_bg "$dir/pid" "$dir/server.log" \
+      "$REPO_ROOT/node_modules/.bin/pglite-server" --db="$dir/data" --host=127.0.0.1 \
+      --port="$VECTOR_PORT" --extensions=@electric-sql/pglite-pgvector:vector --max-connections=8
+    wait_for vector "$dir/server.log" 60 port_open "$VECTOR_PORT"
+  fi
+  node_script vector-schema.ts "postgres://postgres@127.0.0.1:$VECTOR_PORT/postgres" >>"$dir/server.log" 2>&1 ||
+    die "vector: creating the embeddings schema failed; log: $dir/server.log"
+  log "vector: PGlite with pgvector on 127.0.0.1:$VECTOR_PORT"
+}
+
+down_vector() { stop_pid "$RUN/vector/pid"; }
+
+# ---------------------------------------------------------------------------- workload
+
+up_workload() {
+  local dir="$RUN/workload"
+  if pid_alive "$dir/pid"; then
+    log "workload: already running"
+    return 0
+  fi
+  mkdir -p "$dir"
+  # Keep the last run's log: a workload that died says why there.
+  if [ -s "$dir/workload.log" ]; then mv "$dir/workload.log" "$dir/workload.previous.log"; fi
+  : >"$dir/workload.log"
+  local pg=""
+  pg_ready && pg="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/platform"
+  start_bg "$dir/pid" "$dir/workload.log" env KAFKA_BROKERS="$KAFKA_BOOTSTRAP" \
+    PLATFORM_DATABASE_URL="$pg" node --no-warnings "$REPO_ROOT/sandbox/src/workload.ts"
+  wait_for workload "$dir/workload.log" 120 workload_ready "$dir"
+  log "workload: producer and consumer groups running (log: $dir/workload.log)"
+}
+
+# Ready once it logs so; a workload that died fails the wait at once.
+workload_ready() {
+  grep -q 'workload running' "$1/workload.log" && return 0
+  pid_alive "$1/pid" || { sleep 1; die "workload exited; log: $1/workload.log"; }
+  return 1
+}
+
+down_workload() { stop_pid "$RUN/workload/pid"; }
+
+# ------------------------------------------------------------------------ parts in sandbox/parts
+
+for part_file in "$REPO_ROOT"/sandbox/parts/*.sh; do
+  [ -e "$part_file" ] || continue
+  # shellcheck source=/dev/null
+  . "$part_file"
+done
+
+# ---------------------------------------------------------------------------- commands
+
+write_local_config() {
+  cat >"$REPO_ROOT/app-config.local.yaml" <<EOF
+# Written by \`scripts/sandbox up\`: points the portal's plugins at the running sandbox.
+# Git-ignored; delete it (or run \`scripts/sandbox down\`) to go back to the embedded defaults.
+kafka:
+  clientId: platform-portal
+  clusters:
+    - name: platform-kafka
+      brokers: [127.0.0.1:19092, 127.0.0.1:29092, 127.0.0.1:39092]
+EOF
+  for part in "${ALL_PARTS[@]}"; do
+    if is_function "config_$part"; then "config_$part" >>"$REPO_ROOT/app-config.local.yaml"; fi
+  done
+}
+
+env_cmd() {
+  cat <<EOF
+export SANDBOX_KAFKA_BROKERS=$KAFKA_BOOTSTRAP
+export SANDBOX_KAFKA_LIB=$KAFKA_LIB
+export SANDBOX_PG_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/platform
+export SANDBOX_PG_BACKSTAGE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/backstage
+export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$PG_PORT POSTGRES_USER=$PG_USER POSTGRES_PASSWORD=$PG_PASSWORD
+export SANDBOX_VECTOR_URL=postgres://postgres@127.0.0.1:$VECTOR_PORT/postgres
+export SANDBOX_CLI=$REPO_ROOT/scripts/sandbox
+EOF
+  for part in "${ALL_PARTS[@]}"; do
+    if is_function "env_$part"; then "env_$part"; fi
+  done
+}
+
+status_cmd() {
+  for n in 1 2 3; do
+    local f
+    f="$(kafka_node_dir "$n")/pid"
+    if pid_alive "$f"; then echo "kafka-$n    running  pid $(cat "$f")  127.0.0.1:${KAFKA_PORTS[$((n - 1))]}"; else echo "kafka-$n    stopped"; fi
+  done
+  if pg_ready 2>/dev/null; then echo "postgres   running  pid $(head -n1 "$PG_DIR/data/postmaster.pid")  127.0.0.1:$PG_PORT"; else echo "postgres   stopped"; fi
+  if pid_alive "$RUN/vector/pid"; then echo "vector     running  pid $(cat "$RUN/vector/pid")  127.0.0.1:$VECTOR_PORT"; else echo "vector     stopped"; fi
+  if pid_alive "$RUN/workload/pid"; then echo "workload   running  pid $(cat "$RUN/workload/pid")"; else echo "workload   stopped"; fi
+  for part in "${ALL_PARTS[@]}"; do
+    if is_function "status_$part"; then "status_$part"; fi
+  done
+}
+
+logs_cmd() {
+  case "${1:-}" in
+    kafka) tail -n 50 "$RUN"/kafka/node*/logs/server.log ;;
+    postgres) tail -n 50 "$PG_DIR/server.log" ;;
+    vector) tail -n 50 "$RUN/vector/server.log" ;;
+    workload) tail -n 50 "$RUN/workload/workload.log" ;;
+    *)
+      local part="${1:-}"
+      if [ -z "$part" ] || ! is_function "logs_$part"; then
+        die "usage: sandbox logs PART (parts: ${ALL_PARTS[*]})"
+      fi
+      "logs_$part"
+      ;;
+  esac
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  case "$cmd" in
+    up)
+      local parts=("$@")
+      [ ${#parts[@]} -eq 0 ] && parts=("${ALL_PARTS[@]}")
+      ensure_deps
+      local t0=$SECONDS
+      for part in "${ALL_PARTS[@]}"; do
+        # Start in dependency order, whatever order they were named in.
+        [[ " ${parts[*]} " == *" $part "* ]] && "up_$part"
+      done
+      for part in "${parts[@]}"; do
+        [[ " ${ALL_PARTS[*]} " == *" $part "* ]] || die "unknown part '$part' (parts: ${ALL_PARTS[*]})"
+      done
+      write_local_config
+      log "sandbox up (${parts[*]}) in $((SECONDS - t0)) s; settings: scripts/sandbox env"
+      ;;
+    down)
+      local pids=()
+      for f in "$RUN"/kafka/node*/pid "$RUN/vector/pid" "$RUN/workload/pid"; do
+        pid_alive "$f" && pids+=("$(cat "$f")")
+      done
+      [ -f "$PG_DIR/data/postmaster.pid" ] && pids+=("$(head -n1 "$PG_DIR/data/postmaster.pid")")
+      local i
+      for ((i = ${#ALL_PARTS[@]} - 1; i >= 0; i--)); do
+        local part="${ALL_PARTS[$i]}"
+        if is_function "pids_$part"; then
+          # shellcheck disable=SC2207
+          pids+=($("pids_$part"))
+          "down_$part"
+        fi
+      done
+      down_workload
+      down_vector
+      down_kafka
+      down_postgres
+      rm -f "$REPO_ROOT/app-config.local.yaml"
+      # A killed process may take a moment to disappear from the process table.
+      for pid in "${pids[@]}"; do
+        for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        if kill -0 "$pid" 2>/dev/null; then die "sandbox down left process $pid running"; fi
+      done
+      log "sandbox down (${#pids[@]} processes stopped)"
+      ;;
+    status) status_cmd ;;
+    env) env_cmd ;;
+    logs) logs_cmd "$@" ;;
+    kafka) kafka_cmd "$@" ;;
+    *)
+      if [ -n "$cmd" ] && is_function "cmd_$cmd"; then
+        "cmd_$cmd" "$@"
+        return
+      fi
+      sed -n '2,/^[^#]/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
+      [ -z "$cmd" ] || die "unknown command '$cmd'"
+      ;;
+  esac
+}
+
+main "$@"

@@ -1,5 +1,6 @@
 /**
- * The cluster cache: watch-fed, per cluster and resource type, as a root service.
+ * The cluster cache (watch-fed, per cluster and resource type, as a root service) and the
+ * catalog's kubernetes-id index, shared by the backends that show Kubernetes objects.
  *
  * @packageDocumentation
  */
@@ -17,8 +18,11 @@ export {
 } from './auth';
 export { readClusters } from './clusters';
 export { readNodeGroupLabels } from './nodeGroups';
-export { KUBERNETES_ID_LABEL, kubernetesIdResolver, linkFor } from './owners';
+export { CatalogEntityIndex } from './CatalogEntityIndex';
+export { kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';
+/** @deprecated import KUBERNETES_ID_LABEL from @internal/plugin-cluster-health-common */
+export { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 export { KubeCredentialsError, KubeRequestError, withoutUrls } from './errors';
 export { getJson } from './Informer';
 export { addResources, NO_RESOURCES, toResources } from './projections';

@@ -1,6 +1,5 @@
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import type { ClusterView } from './types';
-
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
 /** What a catalog entity with backstage.io/kubernetes-id looks like to the views. */
 export interface EntityLink {

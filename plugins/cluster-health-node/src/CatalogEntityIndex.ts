@@ -1,0 +1,194 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from '@internal/plugin-cluster-health-common';
+import type { EntityIndex, EntityLink } from './owners';
+
+const DEFAULT_TTL_MS = 60_000;
+const DEFAULT_MAX_ASKERS = 1000;
+
+interface Entry {
+  index?: EntityIndex;
+  loadedAt: number;
+  loading?: Promise<EntityIndex>;
+}
+
+/**
+ * The catalog as the views of the Kubernetes plugins see it, read on behalf of the asker:
+ * - `forAsker(credentials)`: the `kubernetes-id → entities` index of the entities that carry
+ *   `backstage.io/kubernetes-id` and that the asker may read (the catalog's read permission
+ *   and the portal's policy decide), several entities per id, each with the namespace it
+ *   pins (`backstage.io/kubernetes-namespace`) and its owner as a full entity ref;
+ * - `getEntity(entityRef, credentials)`: one entity, as the asker may read it.
+ *
+ * One index per asker, kept `ttlMs` (a minute): a request after that waits for a fresh one,
+ * concurrent requests share one catalog read. The first read of an asker fails the request
+ * when the catalog does; a later failed refresh keeps the previous index (and logs why) until
+ * the catalog answers again. At most `maxAskers` indexes are kept, the oldest read first out.
+ *
+ * Pair it with `linkFor` and `kubernetesIdResolver` to link a Kubernetes object to its entity.
+ */
+export class CatalogEntityIndex {
+  static create(options: {
+    catalog: CatalogService;
+    logger: LoggerService;
+    /** How long an asker's index is kept. Default 60 000. */
+    ttlMs?: number;
+    /** Indexes kept at most. Default 1000. */
+    maxAskers?: number;
+  }): CatalogEntityIndex {
+    return new CatalogEntityIndex(
+      options.catalog,
+      options.logger,
+      options.ttlMs ?? DEFAULT_TTL_MS,
+      options.maxAskers ?? DEFAULT_MAX_ASKERS,
+    );
+  }
+
+  private readonly entries = new Map<string, Entry>();
+
+  private constructor(
+    private readonly catalog: CatalogService,
+    private readonly logger: LoggerService,
+    private readonly ttlMs: number,
+    private readonly maxAskers: number,
+  ) {}
+
+  /** kubernetes-id → the entities that claim it, as far as the asker may read them. */
+  async forAsker(credentials: BackstageCredentials): Promise<EntityIndex> {
+    const asker = askerKey(credentials);
+    const entry = this.entries.get(asker) ?? { loadedAt: 0 };
+    if (entry.index && Date.now() - entry.loadedAt < this.ttlMs) {
+      return entry.index;
+    }
+    if (!entry.loading) {
+      entry.loading = this.load(credentials).finally(() => {
+        entry.loading = undefined;
+      });
+      this.keep(asker, entry);
+    }
+    const loading = entry.loading;
+    try {
+      const index = await loading;
+      entry.index = index;
+      entry.loadedAt = Date.now();
+      return index;
+    } catch (error) {
+      if (!entry.index) {
+        this.entries.delete(asker);
+        throw error;
+      }
+      this.logger.warn('catalog read failed: keeping the previous entity index', {
+        asker,
+        error: (error as Error).message,
+      });
+      return entry.index;
+    }
+  }
+
+  /**
+   * One entity, read with the asker's credentials: `InputError` for a malformed ref,
+   * `NotFoundError` for one that does not exist or that the asker may not read.
+   */
+  async getEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    let ref;
+    try {
+      ref = parseEntityRef(entityRef);
+    } catch (error) {
+      throw new InputError(`entityRef: ${(error as Error).message}`);
+    }
+    const entity = await this.catalog.getEntityByRef(ref, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`No entity ${stringifyEntityRef(ref)}`);
+    }
+    return entity;
+  }
+
+  /** (Re)inserts an entry as the newest and drops the oldest beyond maxAskers. */
+  private keep(asker: string, entry: Entry) {
+    this.entries.delete(asker);
+    this.entries.set(asker, entry);
+    while (this.entries.size > this.maxAskers) {
+      // A Map iterates in insertion order: the first key is the oldest read.
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  private async load(credentials: BackstageCredentials): Promise<EntityIndex> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+          'spec.owner',
+        ],
+      },
+      { credentials },
+    );
+    const index: EntityIndex = new Map();
+    for (const entity of items) {
+      const annotations = entity.metadata.annotations ?? {};
+      const id = annotations[KUBERNETES_ID_ANNOTATION];
+      if (!id) continue;
+      const link: EntityLink = {
+        entityRef: stringifyEntityRef(entity),
+        ownerRef: ownerRefOf(entity),
+        namespace: annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined,
+      };
+      index.set(id, [...(index.get(id) ?? []), link]);
+    }
+    return index;
+  }
+}
+
+/** Who is asking: a user by entity ref, a service by subject. */
+function askerKey(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  if (principal.type === 'user') return `user:${principal.userEntityRef}`;
+  if (principal.type === 'service') return `service:${principal.subject}`;
+  return principal.type;
+}
+
+/**
+ * spec.owner as a full entity ref, as the catalog resolves it: "data-engineering" →
+ * "group:default/data-engineering", "user:alice" → "user:<entity's namespace>/alice".
+ */
+function ownerRefOf(entity: Entity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}

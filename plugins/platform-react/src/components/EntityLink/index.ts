@@ -1,0 +1,2 @@
+export { EntityLink } from './EntityLink';
+export type { EntityLinkProps } from './EntityLink';

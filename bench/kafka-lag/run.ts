@@ -13,7 +13,7 @@
  * Kafka requests are counted with kafkajs's request instrumentation events.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaSampler } from '../../plugins/kafka-lag-backend/src/service/KafkaSampler';
+import { KafkaSampler } from '@internal/plugin-kafka-lag-backend';
 
 const brokers = (process.env.SANDBOX_KAFKA_BROKERS ?? '127.0.0.1:19092').split(
   ',',

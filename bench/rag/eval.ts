@@ -8,8 +8,15 @@
  *
  * Indexes the catalog (catalog-info.yaml, catalog/, templates/) and the docs the portal
  * indexes, with the plugin's own Indexer into a schema of its own (dropped at the end), then
- * asks every question of questions.yaml in three modes (vector only, full text only, hybrid
- * with reciprocal rank fusion) through the plugin's Retriever, and reports per mode:
+ * asks every question of questions.yaml in three modes and reports per mode:
+ * - hybrid: the plugin's Retriever as the portal runs it (vector and full-text search fused
+ *   by reciprocal rank);
+ * - lexical: the same Retriever with no embeddings endpoint, as the portal runs without
+ *   ragChat.embeddings (full text only);
+ * - vector: ChunkStore.vectorSearch alone, kept by the same similarity threshold
+ *   (ragChat.retrieval.minSimilarity) in the same order (a single ranked list keeps its
+ *   order in the fusion);
+ * and per mode:
  * - recall@5: share of questions with an expected source among the first 5 distinct sources;
  * - MRR: mean of 1 / rank of the first expected source (0 when none is retrieved);
  * - cited: share of answers whose citations include an expected source (the first
@@ -18,17 +25,19 @@
  * Questions that miss in hybrid mode are listed, to improve docs or the question set.
  */
 import { ConfigReader } from '@backstage/config';
-import { citedPassages } from '@internal/plugin-rag-chat-common';
 import pg from 'pg';
-import { readRagChatConfig } from '../../plugins/rag-chat-backend/src/config';
-import { Indexer } from '../../plugins/rag-chat-backend/src/indexing/Indexer';
 import {
+  AccessFilter,
   ChatClient,
+  ChunkStore,
   EmbeddingsClient,
-} from '../../plugins/rag-chat-backend/src/model/openai';
-import { Retriever } from '../../plugins/rag-chat-backend/src/service/Retriever';
-import { buildMessages } from '../../plugins/rag-chat-backend/src/service/prompt';
-import { ChunkStore } from '../../plugins/rag-chat-backend/src/store/ChunkStore';
+  Indexer,
+  RagChatConfig,
+  Retriever,
+  buildMessages,
+  readRagChatConfig,
+} from '@internal/plugin-rag-chat-backend';
+import { Passage, citedPassages } from '@internal/plugin-rag-chat-common';
 import { DOC_PATHS, REPO_ROOT, loadQuestions, loadRepoEntities } from './lib';
 
 const vectorUrl =
@@ -49,6 +58,33 @@ const quiet = {
   error: (m: string) => console.error(m),
   child: () => quiet,
 };
+
+/**
+ * Vector search alone: what the Retriever's vector half finds, by the same threshold, as
+ * passages (with one ranked list, reciprocal rank fusion keeps its order).
+ */
+async function vectorOnly(
+  store: ChunkStore,
+  embeddings: EmbeddingsClient,
+  retrieval: RagChatConfig['retrieval'],
+  query: string,
+  access: AccessFilter,
+): Promise<Passage[]> {
+  const [vector] = await embeddings.embed([query]);
+  const hits = (
+    await store.vectorSearch(vector, access, retrieval.candidates)
+  ).filter(h => h.similarity >= retrieval.minSimilarity);
+  const top = hits.slice(0, retrieval.passages);
+  const chunks = await store.getChunks(top.map(h => h.id));
+  return top
+    .flatMap(h => {
+      const chunk = chunks.get(h.id);
+      return chunk
+        ? [{ ...chunk, score: h.similarity, similarity: h.similarity }]
+        : [];
+    })
+    .map((p, i) => ({ ...p, n: i + 1 }));
+}
 
 async function main() {
   const schema = `rag_bench_eval_${Date.now().toString(36)}`;
@@ -99,14 +135,8 @@ async function main() {
       ).toFixed(1)} s`,
     );
 
-    // Ranking depth for MRR: more passages than an answer gets.
-    const retriever = new Retriever({
-      store,
-      embeddings,
-      retrieval: { ...config.retrieval, passages: 20 },
-    });
     const chat = new ChatClient(config.chat!);
-    const access = {
+    const access: AccessFilter = {
       readableEntityRefs: entities.map(
         e =>
           `${e.kind.toLowerCase()}:${e.metadata.namespace ?? 'default'}/${
@@ -114,6 +144,20 @@ async function main() {
           }`,
       ),
       principalRefs: ['user:default/guest'],
+    };
+    // Ranking depth for MRR: more passages than an answer gets.
+    const retrieval = { ...config.retrieval, passages: 20 };
+    const hybrid = new Retriever({ store, embeddings, retrieval });
+    const lexical = new Retriever({ store, retrieval });
+    const retrieve = async (
+      mode: (typeof MODES)[number],
+      q: string,
+    ): Promise<Passage[]> => {
+      if (mode === 'vector') {
+        return vectorOnly(store, embeddings, retrieval, q, access);
+      }
+      const retriever = mode === 'hybrid' ? hybrid : lexical;
+      return (await retriever.retrieve(q, access)).passages;
     };
     const questions = loadQuestions();
     console.log(`${questions.length} questions\n`);
@@ -125,7 +169,7 @@ async function main() {
       let cited = 0;
       let nothing = 0;
       for (const { q, expected } of questions) {
-        const { passages } = await retriever.retrieve(q, access, mode);
+        const passages = await retrieve(mode, q);
         const sources = [...new Set(passages.map(p => p.sourceId))];
         const rank = sources.findIndex(s => expected.includes(s)) + 1;
         if (rank > 0 && rank <= 5) hits5++;

@@ -1,14 +1,14 @@
 /*
  * The RAG chat's vector search at scale, in the sandbox's vector store (PGlite + pgvector,
- * the portal's embedded default) through the plugin's own ChunkStore.
+ * the portal's embedded default) through the plugin's own ChunkStore (its public export).
  *
  *   scripts/sandbox up vector && eval "$(scripts/sandbox env)"
  *   yarn sucrase-node bench/rag/hnsw.ts [chunks=100000] [queries=100]
  *
  * Fills a schema of its own (dropped at the end) with <chunks> chunks of 384 dimensions, builds
  * the HNSW index (vector_cosine_ops) and, for <queries> queries, compares the index's top 10
- * (ChunkStore.vectorSearch: hnsw.ef_search, iterative scans) with the exact top 10
- * (ChunkStore.exactVectorSearch: index scans off) for ef_search 40, 100 (the default) and 200:
+ * (ChunkStore.vectorSearch: hnsw.ef_search, iterative scans) with the exact top 10 (the same
+ * query with index scans off, written here) for ef_search 40, 100 (the default) and 200:
  * recall@10 and p50/p95 of both, one query at a time. Twice: an asker who may read every
  * entity, and one who may read 10% of them (the permission filter in the same SQL, where
  * iterative scans matter).
@@ -20,7 +20,7 @@
  * Uniform random vectors would be a harsher and less realistic test.
  */
 import pg from 'pg';
-import { ChunkStore } from '../../plugins/rag-chat-backend/src/store/ChunkStore';
+import { AccessFilter, ChunkStore } from '@internal/plugin-rag-chat-backend';
 import { ms, percentile } from '../lib';
 
 const vectorUrl =
@@ -74,38 +74,58 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /**
- * Which index PostgreSQL's planner picks for a search of ChunkStore.vectorSearch's shape with
- * this filter (a selective filter can make it prefer the entity_ref index, which is exact).
+ * The exact top `limit` chunk ids: ChunkStore.vectorSearch's query (its permission filter
+ * included) with index scans off, so PostgreSQL compares the query with every chunk. The
+ * ground truth for recall.
  */
-async function plan(
+async function exactSearch(
   pool: pg.Pool,
   schema: string,
-  access: { readableEntityRefs: string[] },
-) {
+  embedding: number[],
+  access: AccessFilter,
+  limit: number,
+): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
+    await client.query('SET LOCAL enable_indexscan = off');
     const { rows } = await client.query(
-      `EXPLAIN SELECT id FROM "${schema}".chunks c
+      `SELECT id FROM "${schema}".chunks c
         WHERE c.embedding IS NOT NULL
-          AND (c.entity_ref IS NULL OR c.entity_ref = ANY($1::text[]))
-          AND (c.restricted_to IS NULL OR c.restricted_to = ANY($2::text[]))
-        ORDER BY c.embedding <=> $3::vector LIMIT 10`,
-      [access.readableEntityRefs, [], `[${nearTopic().join(',')}]`],
+          AND (c.entity_ref IS NULL OR c.entity_ref = ANY($3::text[]))
+          AND (c.restricted_to IS NULL OR c.restricted_to = ANY($4::text[]))
+        ORDER BY c.embedding <=> $1::vector
+        LIMIT $2`,
+      [
+        `[${embedding.join(',')}]`,
+        limit,
+        access.readableEntityRefs,
+        access.principalRefs,
+      ],
     );
-    await client.query('ROLLBACK');
-    const text = rows.map(r => r['QUERY PLAN']).join('\n');
-    return [
-      ...text.matchAll(
-        /(?:Index Scan using|Index Scan on|Seq Scan on) ([\w.]+)/g,
-      ),
-    ]
-      .map(m => m[0])
-      .join(', ');
+    await client.query('COMMIT');
+    return rows.map(r => String(r.id));
   } finally {
     client.release();
   }
+}
+
+/**
+ * Which index PostgreSQL's planner picks for ChunkStore.vectorSearch's query and settings
+ * with this filter (a selective filter can make it prefer the entity_ref index, which is
+ * exact).
+ */
+async function plan(store: ChunkStore, access: AccessFilter) {
+  const text = (await store.explainVectorSearch(nearTopic(), access, 10)).join(
+    '\n',
+  );
+  return [
+    ...text.matchAll(
+      /(?:Index Scan using|Index Scan on|Seq Scan on) ([\w.]+)/g,
+    ),
+  ]
+    .map(m => m[0])
+    .join(', ');
 }
 
 async function main() {
@@ -166,7 +186,7 @@ async function main() {
 
     const queries = Array.from({ length: queryCount }, nearTopic);
     const all = Array.from({ length: ENTITIES }, (_, i) => entityRef(i));
-    const filters = {
+    const filters: Record<string, AccessFilter> = {
       'may read every entity': { readableEntityRefs: all, principalRefs: [] },
       'may read 10% of entities': {
         readableEntityRefs: all.slice(0, ENTITIES / 10),
@@ -181,14 +201,14 @@ async function main() {
     );
     const plans: string[] = [];
     for (const [label, access] of Object.entries(filters)) {
-      plans.push(`${label}: ${await plan(pool, schema, access)}`);
+      plans.push(`${label}: ${await plan(store, access)}`);
       const exact: string[][] = [];
       const exactMs: number[] = [];
       for (const q of queries) {
-        const [hits, took] = await timed(() =>
-          store.exactVectorSearch(q, access, 10),
+        const [ids, took] = await timed(() =>
+          exactSearch(pool, schema, q, access, 10),
         );
-        exact.push(hits.map(h => h.id));
+        exact.push(ids);
         exactMs.push(took);
       }
       const exactP95 = percentile(exactMs, 95);

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
 
 export interface OpenAiEndpointConfig {
   baseUrl: string;
@@ -69,7 +70,7 @@ function readEndpoint(
     return undefined;
   }
   if (!baseUrl || !model) {
-    throw new Error(
+    throw new InputError(
       `${key}.baseUrl and ${key}.model must be set together (only ${
         baseUrl ? 'baseUrl' : 'model'
       } is set)`,
@@ -91,7 +92,7 @@ export function readRagChatConfig(config: Config): RagChatConfig {
   );
   const schema = config.getOptionalString('ragChat.store.schema') ?? 'rag_chat';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
-    throw new Error(
+    throw new InputError(
       `ragChat.store.schema must be a lower-case SQL identifier, got '${schema}'`,
     );
   }

@@ -1,6 +1,6 @@
 /*
  * The chat's ask permission through the real permission framework: the permission
- * backend with a policy that denies rag-chat.ask to one user, the plugin's permissions
+ * backend with a policy that denies rag.chat.ask to one user, the plugin's permissions
  * service asking it over HTTP. No sandbox needed: the embedded store, the docs of the
  * fixtures, full-text retrieval.
  */
@@ -29,7 +29,7 @@ jest.setTimeout(120_000);
 const ALLOWED = 'user:default/alice';
 const DENIED = 'user:default/bob';
 
-/** Denies rag-chat.ask to DENIED, allows everything else. */
+/** Denies rag.chat.ask to DENIED, allows everything else. */
 const denyingPolicy = createBackendModule({
   pluginId: 'permission',
   moduleId: 'deny-rag-chat',
@@ -90,7 +90,7 @@ describe('rag-chat permissions', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body.permissions.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(['rag-chat.ask', 'rag-chat.feedback.export']),
+      expect.arrayContaining(['rag.chat.ask', 'rag.chat.feedback.export']),
     );
   });
 
@@ -113,7 +113,7 @@ describe('rag-chat permissions', () => {
     expect(denied.headers['content-type']).toMatch(/^application\/json/);
     expect(denied.body.error).toMatchObject({
       name: 'NotAllowedError',
-      message: 'Not allowed: rag-chat.ask',
+      message: 'Not allowed: rag.chat.ask',
     });
     expect(denied.text).not.toMatch(/brokers/);
 

@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { ragChatPermissions } from '@internal/plugin-rag-chat-common';
 import { configurationNotices, readRagChatConfig } from './config';
+import { INDEX_CHECK_SECONDS } from './indexing/IndexRuns';
 import { createRouter } from './router';
 import { DefaultRagChatService } from './service/DefaultRagChatService';
 
@@ -47,7 +48,7 @@ export const ragChatPlugin = createBackendPlugin({
       }) {
         const chatConfig = readRagChatConfig(config);
         for (const notice of configurationNotices(chatConfig)) {
-          logger.info(`RAG chat: ${notice}`);
+          logger.info('RAG chat: configuration notice', { notice });
         }
         permissionsRegistry.addPermissions(ragChatPermissions);
         const service = await DefaultRagChatService.create({
@@ -59,33 +60,15 @@ export const ragChatPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(() => service.close());
 
-        // Every 30 s the task checks whether a run is due: at the configured
-        // interval, or sooner while the catalog is still filling up after start.
-        const intervalMs = chatConfig.index.intervalMinutes * 60_000;
-        let lastRunAt = 0;
+        // At every check the service starts an index run if one is due (indexing/IndexRuns).
         await scheduler.scheduleTask({
           id: 'rag-chat-index',
-          frequency: { seconds: 30 },
+          frequency: { seconds: INDEX_CHECK_SECONDS },
           timeout: { minutes: 30 },
           initialDelay: { seconds: 5 },
           // The embedded store lives in this process; a shared store is indexed once.
           scope: chatConfig.store.connection ? 'global' : 'local',
-          fn: async () => {
-            const last = service.lastIndexRun;
-            const settling =
-              !last ||
-              (chatConfig.sources.catalog.enabled && !last.entity) ||
-              (!!last.entity &&
-                (!!last.entity.error ||
-                  last.entity.added +
-                    last.entity.updated +
-                    last.entity.deleted >
-                    0 ||
-                  last.entity.unchanged === 0));
-            if (!settling && Date.now() - lastRunAt < intervalMs) return;
-            lastRunAt = Date.now();
-            await service.reindex();
-          },
+          fn: () => service.reindexIfDue(),
         });
 
         httpRouter.use(

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Entity } from '@backstage/catalog-model';
+import { Passage } from '@internal/plugin-rag-chat-common';
 import { sandboxEnv } from '@internal/sandbox';
 
 /** The sandbox model server's base URL (scripts/sandbox up model). */
@@ -149,3 +150,19 @@ export function writeDocs(docs: Record<string, string> = DOCS): string {
   }
   return root;
 }
+
+/** A numbered passage of doc `n`, for the prompt and fallback unit tests. */
+export const passage = (
+  n: number,
+  text: string,
+  heading?: string,
+): Passage => ({
+  n,
+  sourceId: `doc:${n}.md`,
+  kind: 'doc',
+  title: `Doc ${n}`,
+  heading,
+  url: `/d/${n}`,
+  text,
+  score: 1 / (60 + n),
+});

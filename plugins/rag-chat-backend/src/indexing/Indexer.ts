@@ -92,9 +92,8 @@ export class Indexer {
       const { documents, missing, skipped } = await readDocs(sources.docs);
       if (missing.length > 0) {
         this.options.logger.warn(
-          `RAG chat: ragChat.sources.docs.paths not found: ${missing.join(
-            ', ',
-          )}`,
+          'RAG chat: docs paths not found (ragChat.sources.docs.paths)',
+          { paths: missing.join(', ') },
         );
       }
       for (const doc of skipped) {
@@ -132,7 +131,7 @@ export class Indexer {
     try {
       return await fn();
     } catch (error) {
-      this.options.logger.warn(`RAG chat: indexing ${kind} sources failed`, {
+      this.options.logger.warn('RAG chat: indexing sources of a kind failed', {
         kind,
         error: String(error),
       });

@@ -1,3 +1,4 @@
+import { CustomErrorBase } from '@backstage/errors';
 import { SseParser } from '@internal/plugin-rag-chat-common';
 import { OpenAiEndpointConfig } from '../config';
 
@@ -5,7 +6,7 @@ import { OpenAiEndpointConfig } from '../config';
  * A failed call to an OpenAI-compatible endpoint. The message (for the log) names
  * what was called; the summary (for users) says what went wrong without the URL.
  */
-export class ModelEndpointError extends Error {
+export class ModelEndpointError extends CustomErrorBase {
   name = 'ModelEndpointError';
 
   constructor(message: string, readonly summary: string) {

@@ -4,49 +4,24 @@ import {
   DatabaseService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  InputError,
-  NotFoundError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AnswerMode,
-  AnswerUsage,
   AskRequest,
   ChatMessage,
-  ChatStreamEvent,
   Conversation,
   FeedbackRating,
   IndexedSource,
-  MessageStatus,
-  Passage,
   RagChatStatus,
-  citedPassages,
 } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig, configurationNotices } from '../config';
-import { IndexRunResult, Indexer } from '../indexing/Indexer';
-import { ChatClient, EmbeddingsClient } from '../model/openai';
-import { AccessFilter, ChunkStore } from '../store/ChunkStore';
-import { StoreConnection, connectStore } from '../store/connect';
+import { IndexRuns } from '../indexing/IndexRuns';
+import { AccessFilter } from '../store/ChunkStore';
+import { OpenStore, StoreLifecycle } from '../store/StoreLifecycle';
+import { Answerer } from './Answerer';
 import { ConversationStore } from './ConversationStore';
 import { RateLimiter, ReadableEntities } from './access';
-import { describeFailure } from './errors';
-import {
-  NOTHING_FOUND_ANSWER,
-  buildMessages,
-  extractiveAnswer,
-} from './prompt';
-import { Retriever } from './Retriever';
 import { Asker, PreparedAnswer, RagChatService } from './types';
-
-/** Everything that lives in the vector store, opened (and re-opened) together. */
-interface StoreParts {
-  connection: StoreConnection;
-  store: ChunkStore;
-  indexer: Indexer;
-  retriever: Retriever;
-}
 
 export interface RagChatServiceOptions {
   config: RagChatConfig;
@@ -56,22 +31,12 @@ export interface RagChatServiceOptions {
   auth: AuthService;
 }
 
-/** The index's sources as the status names them, with the keys behind them. */
-const INDEX_SOURCES = {
-  entity: 'catalog (ragChat.sources.catalog)',
-  doc: 'docs (ragChat.sources.docs.paths)',
-  ingestor: "ingestors' embeddings (ragChat.sources.ingestorEmbeddings)",
-} as const;
-
-/** Splits an extractive answer into a few deltas, so it streams like a model's. */
-function pieces(text: string): string[] {
-  return text.match(/[^\n]*\n?/g)?.filter(Boolean) ?? [text];
-}
-
 /**
- * The chat: retrieval over the index with the asker's permissions, answers
- * streamed from the chat model (or extracted from the passages when there is
- * none, or it fails), conversations and feedback, and the index runs.
+ * The chat, as the router sees it: checks a question (length, rate,
+ * conversation, entity) and has the Answerer answer it with the asker's
+ * permissions, keeps conversations and feedback, serves indexed sources, and
+ * reports what the store (StoreLifecycle) and the index runs (IndexRuns) are
+ * doing.
  */
 export class DefaultRagChatService implements RagChatService {
   static async create(
@@ -80,155 +45,52 @@ export class DefaultRagChatService implements RagChatService {
     const conversations = await ConversationStore.create(options.database);
     const service = new DefaultRagChatService(options, conversations);
     // A store that is down at start-up is reported (and retried) per request.
-    await service.parts().catch(() => undefined);
+    await service.store.open().catch(() => undefined);
     return service;
   }
 
-  private readonly embeddings?: EmbeddingsClient;
-  private readonly chat?: ChatClient;
+  private readonly store: StoreLifecycle;
+  private readonly indexRuns: IndexRuns;
+  private readonly answerer: Answerer;
   private readonly readable: ReadableEntities;
   private readonly limiter: RateLimiter;
-  private storeParts?: Promise<StoreParts>;
-  private storeError?: string;
-  private lastRun?: IndexRunResult;
-  private lastRunError?: string;
-  private running?: Promise<IndexRunResult>;
 
   private constructor(
     private readonly options: RagChatServiceOptions,
     private readonly conversations: ConversationStore,
   ) {
-    const { config } = options;
-    this.embeddings =
-      config.embeddings &&
-      new EmbeddingsClient(config.embeddings, config.dimensions);
-    this.chat = config.chat && new ChatClient(config.chat);
-    this.readable = new ReadableEntities(options.catalog);
+    const { config, logger, catalog, auth } = options;
+    this.store = new StoreLifecycle({ config, logger, catalog, auth });
+    this.indexRuns = new IndexRuns({
+      config,
+      logger,
+      indexer: async () => (await this.store.require()).indexer,
+    });
+    this.answerer = new Answerer({ config, logger });
+    this.readable = new ReadableEntities(catalog);
     this.limiter = new RateLimiter(config.limits.questionsPerMinute);
   }
 
-  private parts(): Promise<StoreParts> {
-    if (!this.storeParts) {
-      const { config, logger, catalog, auth } = this.options;
-      this.storeParts = (async () => {
-        const connection = await connectStore({
-          connection: config.store.connection,
-          dataDir: config.store.dataDir,
-          logger,
-        });
-        try {
-          const store = await ChunkStore.create({
-            pool: connection.pool,
-            schema: config.store.schema,
-            dimensions: config.dimensions,
-            efSearch: config.store.efSearch,
-          });
-          const indexer = new Indexer({
-            config,
-            store,
-            storePool: connection.pool,
-            embeddings: this.embeddings,
-            catalog,
-            auth,
-            logger,
-          });
-          const retriever = new Retriever({
-            store,
-            embeddings: this.embeddings,
-            retrieval: config.retrieval,
-          });
-          this.storeError = undefined;
-          return { connection, store, indexer, retriever };
-        } catch (error) {
-          await connection.close().catch(() => {});
-          throw error;
-        }
-      })();
-      this.storeParts.catch(error => {
-        // The full error (which may name hosts) is logged; users see what went wrong.
-        logger.error('RAG chat: the vector store is unavailable', {
-          store: config.store.connection ? 'postgres' : 'embedded',
-          error: String(error),
-        });
-        this.storeError = `The chat's vector store ${describeFailure(
-          error,
-        )}. Check ragChat.store.connection (unset: the embedded PGlite store); the backend log has the details.`;
-        this.storeParts = undefined;
-      });
-    }
-    return this.storeParts;
-  }
-
-  private async requireParts(): Promise<StoreParts> {
-    try {
-      return await this.parts();
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        this.storeError ??
-          `The chat's vector store ${describeFailure(
-            error,
-          )}. Check ragChat.store.connection (unset: the embedded PGlite store).`,
-      );
-    }
-  }
-
   async close() {
-    const parts = await this.storeParts?.catch(() => undefined);
-    await parts?.indexer.close();
-    await parts?.connection.close();
+    await this.store.close();
   }
 
-  async reindex(): Promise<IndexRunResult> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        const { indexer } = await this.requireParts();
-        const result = await indexer.run();
-        this.lastRun = result;
-        // The errors are already the safe summaries (Indexer logs the full ones).
-        const errors = (['entity', 'doc', 'ingestor'] as const)
-          .map(
-            k => result[k]?.error && `${INDEX_SOURCES[k]}: ${result[k]?.error}`,
-          )
-          .filter(Boolean);
-        this.lastRunError = errors.length ? errors.join('; ') : undefined;
-        return result;
-      } catch (error) {
-        this.lastRunError =
-          error instanceof ServiceUnavailableError
-            ? error.message
-            : `The index run ${describeFailure(
-                error,
-              )}; the backend log has the details.`;
-        if (!(error instanceof ServiceUnavailableError)) {
-          this.options.logger.error('RAG chat: the index run failed', {
-            error: String(error),
-          });
-        }
-        throw error;
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
-  }
-
-  /** The last run, e.g. for the scheduled task to decide whether the catalog has settled. */
-  get lastIndexRun(): IndexRunResult | undefined {
-    return this.lastRun;
+  async reindexIfDue(): Promise<void> {
+    await this.indexRuns.runIfDue();
   }
 
   async status(): Promise<RagChatStatus> {
     const { config } = this.options;
-    let parts: StoreParts | undefined;
+    let open: OpenStore | undefined;
     try {
-      parts = await this.parts();
+      open = await this.store.open();
     } catch {
       // reported below
     }
+    const storeError = this.store.error;
     const notices = configurationNotices(config);
-    if (this.storeError) {
-      notices.unshift(this.storeError);
+    if (storeError) {
+      notices.unshift(storeError);
     }
     return {
       chat: { configured: !!config.chat, model: config.chat?.model },
@@ -239,14 +101,12 @@ export class DefaultRagChatService implements RagChatService {
       },
       store: {
         kind: config.store.connection ? 'postgres' : 'embedded',
-        pgvector: parts?.store.version,
-        error: this.storeError,
+        pgvector: open?.store.version,
+        error: storeError,
       },
       index: {
-        sources: parts ? await parts.store.stats() : [],
-        lastRunAt: this.lastRun?.startedAt,
-        lastRunError: this.lastRunError,
-        running: !!this.running,
+        sources: open ? await open.store.stats() : [],
+        ...this.indexRuns.state,
       },
       notices,
       limits: {
@@ -306,7 +166,7 @@ export class DefaultRagChatService implements RagChatService {
       scope = [entityRef, ...(entity.relations ?? []).map(r => r.targetRef)];
     }
     this.limiter.check(asker.userRef);
-    const parts = await this.requireParts();
+    const { retriever } = await this.store.require();
     const isNew = !conversationId;
     conversationId = conversationId ?? randomUUID();
     const messageId = randomUUID();
@@ -328,8 +188,8 @@ export class DefaultRagChatService implements RagChatService {
             })
           : Promise.resolve();
         created.catch(() => undefined);
-        const message = await this.answer({
-          parts,
+        const message = await this.answerer.answer({
+          retriever,
           question,
           history: recent,
           access: await this.accessFor(asker, scope),
@@ -344,172 +204,6 @@ export class DefaultRagChatService implements RagChatService {
         emit({ type: 'done', message });
         return message;
       },
-    };
-  }
-
-  private async answer(args: {
-    parts: StoreParts;
-    question: string;
-    history: ChatMessage[];
-    access: AccessFilter;
-    conversationId: string;
-    messageId: string;
-    started: number;
-    emit: (event: ChatStreamEvent) => void;
-    signal: AbortSignal;
-  }): Promise<ChatMessage> {
-    const { parts, question, history, access, emit, signal, started } = args;
-    const { config, logger } = this.options;
-    // A follow-up ("who owns it?") is retrieved together with the question before it.
-    const previous = history[history.length - 1]?.question;
-    const query = previous ? `${question}\n${previous}` : question;
-    const retrieval = await parts.retriever.retrieve(query, access);
-    const notices = configurationNotices(config);
-    if (retrieval.embeddingError) {
-      logger.warn('RAG chat: the embeddings endpoint failed; full-text only', {
-        baseUrl: config.embeddings?.baseUrl,
-        model: config.embeddings?.model,
-        error: retrieval.embeddingErrorDetail,
-      });
-      notices.push(
-        `The embeddings endpoint ${retrieval.embeddingError}, so this answer used full-text search only. Check ragChat.embeddings.baseUrl and ragChat.embeddings.model.`,
-      );
-    }
-    const passages = retrieval.passages;
-    let mode: AnswerMode = 'generative';
-    if (passages.length === 0) mode = 'nothing-found';
-    else if (!this.chat) mode = 'extractive';
-
-    emit({
-      type: 'start',
-      conversationId: args.conversationId,
-      messageId: args.messageId,
-      passages,
-      mode,
-      notices,
-    });
-
-    let answer = '';
-    let firstTokenAt: number | undefined;
-    let modelFirstTokenMs: number | undefined;
-    let status: MessageStatus = 'complete';
-    let error: string | undefined;
-    const usage: Partial<AnswerUsage> = {};
-    const send = (text: string) => {
-      if (firstTokenAt === undefined) firstTokenAt = performance.now();
-      answer += text;
-      emit({ type: 'delta', text });
-    };
-    const sendExtractive = (ps: Passage[]) => {
-      for (const piece of pieces(extractiveAnswer(question, ps))) send(piece);
-    };
-
-    if (mode === 'nothing-found') {
-      send(NOTHING_FOUND_ANSWER);
-    } else if (mode === 'extractive' || !this.chat) {
-      sendExtractive(passages);
-    } else {
-      const chatStarted = performance.now();
-      const upstream = new AbortController();
-      const onAbort = () => upstream.abort();
-      signal.addEventListener('abort', onAbort);
-      const timer = setTimeout(
-        () => upstream.abort(new Error('no first token in time')),
-        config.chat!.firstTokenTimeoutMs,
-      );
-      try {
-        for await (const part of this.chat.stream(
-          buildMessages({ question, passages, history }),
-          upstream.signal,
-        )) {
-          if (part.delta) {
-            if (modelFirstTokenMs === undefined) {
-              clearTimeout(timer);
-              modelFirstTokenMs = performance.now() - chatStarted;
-            }
-            send(part.delta);
-          }
-          if (part.usage) {
-            usage.promptTokens = part.usage.promptTokens;
-            usage.completionTokens = part.usage.completionTokens;
-          }
-        }
-        usage.model = this.chat.model;
-      } catch (e) {
-        if (signal.aborted) {
-          status = 'stopped';
-        } else if (answer === '') {
-          // Nothing sent yet: answer from the passages instead, and say why. The
-          // endpoint's address and the full error go to the log only.
-          const timedOut =
-            upstream.signal.aborted && upstream.signal.reason instanceof Error;
-          const reason = timedOut
-            ? `sent no first token within ${
-                config.chat!.firstTokenTimeoutMs / 1000
-              } s (ragChat.chat.firstTokenTimeoutSeconds)`
-            : describeFailure(e);
-          logger.warn(
-            'RAG chat: the chat model failed before its first token; answering from the passages',
-            {
-              baseUrl: config.chat!.baseUrl,
-              model: config.chat!.model,
-              error: timedOut ? String(upstream.signal.reason) : String(e),
-            },
-          );
-          const notice = `The chat model ${reason}, so this answer quotes the passages instead. Check ragChat.chat.baseUrl and ragChat.chat.model.`;
-          mode = 'extractive';
-          notices.push(notice);
-          emit({ type: 'notice', notice, mode });
-          sendExtractive(passages);
-        } else {
-          status = 'error';
-          error = `The chat model stopped mid-answer (it ${describeFailure(
-            e,
-          )}). Ask again; if it keeps happening, check the model server behind ragChat.chat.baseUrl.`;
-          logger.warn('RAG chat: the chat model stopped mid-answer', {
-            baseUrl: config.chat!.baseUrl,
-            model: config.chat!.model,
-            error: String(e),
-          });
-        }
-      } finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      }
-    }
-    if (signal.aborted) status = 'stopped';
-
-    const totalMs = performance.now() - started;
-    return {
-      id: args.messageId,
-      conversationId: args.conversationId,
-      question,
-      answer,
-      passages,
-      citations:
-        mode === 'nothing-found' ? [] : citedPassages(answer, passages.length),
-      mode,
-      notices,
-      status,
-      error,
-      usage: {
-        ...usage,
-        timeToFirstTokenMs:
-          firstTokenAt === undefined
-            ? undefined
-            : Math.round(firstTokenAt - started),
-        modelTimeToFirstTokenMs:
-          modelFirstTokenMs === undefined
-            ? undefined
-            : Math.round(modelFirstTokenMs),
-        retrievalMs: Math.round(retrieval.retrievalMs),
-        embeddingMs:
-          retrieval.embeddingMs === undefined
-            ? undefined
-            : Math.round(retrieval.embeddingMs),
-        totalMs: Math.round(totalMs),
-      },
-      createdAt: new Date().toISOString(),
     };
   }
 
@@ -552,7 +246,7 @@ export class DefaultRagChatService implements RagChatService {
   }
 
   async getSource(sourceId: string, asker: Asker): Promise<IndexedSource> {
-    const { store } = await this.requireParts();
+    const { store } = await this.store.require();
     const source = await store.getSource(sourceId);
     const access = await this.accessFor(asker);
     // Not readable reads as not there: a refusal would confirm that it exists.

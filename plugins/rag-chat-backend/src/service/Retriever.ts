@@ -37,11 +37,8 @@ export class Retriever {
     },
   ) {}
 
-  async retrieve(
-    query: string,
-    access: AccessFilter,
-    mode: 'hybrid' | 'vector' | 'lexical' = 'hybrid',
-  ): Promise<Retrieval> {
+  /** With no embeddings endpoint (ragChat.embeddings unset), full-text only. */
+  async retrieve(query: string, access: AccessFilter): Promise<Retrieval> {
     const started = performance.now();
     const { store, embeddings, retrieval } = this.options;
     let embeddingError: string | undefined;
@@ -49,14 +46,11 @@ export class Retriever {
     let embeddingMs: number | undefined;
     let vector: number[] | undefined;
     // The full-text search does not wait for the question's embedding.
-    const lexical =
-      mode === 'vector'
-        ? Promise.resolve([])
-        : store.lexicalSearch(query, access, retrieval.candidates);
+    const lexical = store.lexicalSearch(query, access, retrieval.candidates);
     // Handled where it is awaited below; this keeps a failure meanwhile from being "unhandled".
     lexical.catch(() => undefined);
     let vectorHits: VectorHit[] = [];
-    if (embeddings && mode !== 'lexical') {
+    if (embeddings) {
       try {
         [vector] = await embeddings.embed([query]);
       } catch (error) {

@@ -1,5 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { CustomErrorBase } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 
 /**
@@ -37,7 +38,7 @@ export class ReadableEntities {
 }
 
 /** Too many questions from one user: answered with 429. */
-export class RateLimitError extends Error {
+export class RateLimitError extends CustomErrorBase {
   name = 'RateLimitError';
   statusCode = 429;
 }

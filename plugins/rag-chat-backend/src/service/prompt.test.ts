@@ -1,21 +1,5 @@
-import { Passage } from '@internal/plugin-rag-chat-common';
-import {
-  SYSTEM_PROMPT,
-  buildMessages,
-  extractiveAnswer,
-  newFence,
-} from './prompt';
-
-const passage = (n: number, text: string, heading?: string): Passage => ({
-  n,
-  sourceId: `doc:${n}.md`,
-  kind: 'doc',
-  title: `Doc ${n}`,
-  heading,
-  url: `/d/${n}`,
-  text,
-  score: 1 / (60 + n),
-});
+import { SYSTEM_PROMPT, buildMessages, newFence } from './prompt';
+import { passage } from '../__testUtils__/fixtures';
 
 describe('buildMessages', () => {
   const fence = newFence('testtag');
@@ -107,19 +91,5 @@ describe('buildMessages', () => {
         /PASSAGES_testtag>>>|<<<PASSAGES_testtag/,
       );
     }
-  });
-});
-
-describe('extractiveAnswer', () => {
-  it('quotes the sentences that share most terms with the question, cited', () => {
-    const answer = extractiveAnswer('How many Kafka brokers are there?', [
-      passage(
-        1,
-        'The platform runs on EKS. The Kafka cluster has three brokers. Topics have six partitions.',
-      ),
-      passage(2, 'Model servers run on GPU nodes.'),
-    ]);
-    expect(answer).toContain('Doc 1: The Kafka cluster has three brokers. [1]');
-    expect(answer).toContain('[2]');
   });
 });

@@ -13,7 +13,6 @@ import {
   RagChatStatus,
   RegressionCase,
 } from '@internal/plugin-rag-chat-common';
-import { IndexRunResult } from '../indexing/Indexer';
 
 /** Who asks: the identity the catalog's read permission is checked for. */
 export interface Asker {
@@ -51,6 +50,10 @@ export interface RagChatService {
   ): Promise<void>;
   exportFeedback(): Promise<RegressionCase[]>;
   getSource(sourceId: string, asker: Asker): Promise<IndexedSource>;
-  /** One incremental index run now (what the scheduled task runs). */
-  reindex(): Promise<IndexRunResult>;
+  /**
+   * What the scheduled index task runs at every check: an incremental index run
+   * when one is due (ragChat.index.intervalMinutes, or sooner while the catalog
+   * is still settling after start-up).
+   */
+  reindexIfDue(): Promise<void>;
 }

@@ -390,35 +390,6 @@ export class ChunkStore {
     }
   }
 
-  /** Exact nearest chunks (no index): the ground truth for recall measurements. */
-  async exactVectorSearch(
-    embedding: number[],
-    filter: AccessFilter,
-    limit: number,
-  ): Promise<VectorHit[]> {
-    const access = this.accessClause(filter, 3);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL enable_indexscan = off');
-      const { rows } = await client.query(
-        `SELECT id, 1 - (c.embedding <=> $1::vector) AS similarity
-           FROM ${this.t.chunks} c
-          WHERE c.embedding IS NOT NULL AND ${access.sql}
-          ORDER BY c.embedding <=> $1::vector
-          LIMIT $2`,
-        [toVector(embedding), limit, ...access.params],
-      );
-      await client.query('COMMIT');
-      return rows.map(r => ({
-        id: String(r.id),
-        similarity: Number(r.similarity),
-      }));
-    } finally {
-      client.release();
-    }
-  }
-
   /**
    * Full-text search: any of the question's terms (stemmed, stop words dropped)
    * through the GIN index, ranked by cover density, with the share of the

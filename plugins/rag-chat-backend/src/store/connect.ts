@@ -6,6 +6,7 @@ import {
   LoggerService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import pg from 'pg';
 
 /** A `pg` pool on the store, and how to stop whatever was started for it. */
@@ -37,11 +38,18 @@ function startEmbedded(
   const listening = new Promise<void>((resolve, reject) => {
     worker.once('message', (message: { socket?: string; error?: string }) => {
       if (message.socket) resolve();
-      else reject(new Error(`embedded PGlite failed: ${message.error}`));
+      else
+        reject(
+          new ServiceUnavailableError(
+            `embedded PGlite failed: ${message.error}`,
+          ),
+        );
     });
     worker.once('error', reject);
     worker.once('exit', code =>
-      reject(new Error(`embedded PGlite exited with ${code}`)),
+      reject(
+        new ServiceUnavailableError(`embedded PGlite exited with ${code}`),
+      ),
     );
   });
   const stop = async () => {

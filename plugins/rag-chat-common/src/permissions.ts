@@ -5,7 +5,7 @@ import { createPermission } from '@backstage/plugin-permission-common';
  * passage, by the catalog's own read permission on the passage's entity.
  */
 export const ragChatAskPermission = createPermission({
-  name: 'rag-chat.ask',
+  name: 'rag.chat.ask',
   attributes: { action: 'read' },
 });
 
@@ -14,7 +14,7 @@ export const ragChatAskPermission = createPermission({
  * as regression cases.
  */
 export const ragChatFeedbackExportPermission = createPermission({
-  name: 'rag-chat.feedback.export',
+  name: 'rag.chat.feedback.export',
   attributes: { action: 'read' },
 });
 

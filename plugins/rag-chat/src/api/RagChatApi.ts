@@ -33,7 +33,7 @@ export interface RagChatApi {
     feedback: { rating: FeedbackRating; comment?: string },
   ): Promise<void>;
   getSource(sourceId: string): Promise<IndexedSource>;
-  /** Every rated answer as regression cases, JSON Lines (permission rag-chat.feedback.export). */
+  /** Every rated answer as regression cases, JSON Lines (permission rag.chat.feedback.export). */
   exportFeedback(): Promise<string>;
 }
 

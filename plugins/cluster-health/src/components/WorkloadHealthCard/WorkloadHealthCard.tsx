@@ -6,50 +6,14 @@ import {
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { WorkloadSummary } from '@internal/plugin-cluster-health-common';
 import Alert from '@mui/material/Alert';
-import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import useInterval from 'react-use/esm/useInterval';
-import { clusterHealthApiRef, errorTitle } from '../api';
-import { rootRouteRef } from '../routes';
-
-const ROLLOUT_COLOR = {
-  complete: 'success',
-  progressing: 'info',
-  stalled: 'error',
-  'scaled-down': 'default',
-} as const;
-
-function Workload({ w }: { w: WorkloadSummary }) {
-  const failing = w.pods.filter(p => !p.ready && p.reason);
-  return (
-    <div>
-      <Stack direction="row" spacing={1} alignItems="center">
-        <Typography variant="subtitle2">
-          {w.kind} {w.namespace}/{w.name}
-        </Typography>
-        <Chip size="small" color={ROLLOUT_COLOR[w.rollout]} label={w.rollout} />
-        <Typography variant="body2">
-          {w.ready}/{w.desired} ready
-          {w.restarts > 0 ? `, ${w.restarts} restarts` : ''}
-        </Typography>
-      </Stack>
-      {w.message && (
-        <Typography variant="body2" color="text.secondary">
-          {w.message}
-        </Typography>
-      )}
-      {failing.map(p => (
-        <Typography key={p.name} variant="caption" display="block">
-          {p.name}: {p.reason}
-        </Typography>
-      ))}
-    </div>
-  );
-}
+import { clusterHealthApiRef } from '../../api';
+import { usePanel } from '../../hooks';
+import { errorTitle } from '../../lib/errors';
+import { rootRouteRef } from '../../routes';
+import { WorkloadRow } from '../WorkloadRow';
 
 /** Workload health of the entity's Kubernetes workloads (backstage.io/kubernetes-id). */
 export function WorkloadHealthCard() {
@@ -57,11 +21,7 @@ export function WorkloadHealthCard() {
   const api = useApi(clusterHealthApiRef);
   const pageLink = useRouteRef(rootRouteRef);
   const entityRef = stringifyEntityRef(entity);
-  const state = useAsyncRetry(
-    () => api.getEntityWorkloads(entityRef),
-    [entityRef],
-  );
-  useInterval(() => state.retry(), 15_000);
+  const state = usePanel(() => api.getEntityWorkloads(entityRef), [entityRef]);
 
   let body: JSX.Element;
   if (state.error) {
@@ -96,7 +56,7 @@ export function WorkloadHealthCard() {
               </Typography>
             ) : (
               c.workloads.map(w => (
-                <Workload key={`${w.kind}/${w.namespace}/${w.name}`} w={w} />
+                <WorkloadRow key={`${w.kind}/${w.namespace}/${w.name}`} w={w} />
               ))
             )}
             {c.problems.map(p => (

@@ -1,131 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
-import {
-  ClusterSummary,
-  DaemonSetCoverage,
-  NodeGroupSummary,
-  Problem,
-} from '@internal/plugin-cluster-health-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { ClusterHealthApi, clusterHealthApiRef } from '../api';
-import { rootRouteRef } from '../routes';
+import { ClusterHealthApi, clusterHealthApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { cluster, fakeApi, general } from '../../testing/fixtures';
 import { ClusterHealthPage } from './ClusterHealthPage';
-import { WorkloadHealthCard } from './WorkloadHealthCard';
-
-const GiB = 2 ** 30;
-
-function cluster(overrides: Partial<ClusterSummary> = {}): ClusterSummary {
-  return {
-    name: 'eks-data-platform',
-    status: 'ok',
-    resources: [
-      {
-        resource: 'nodes',
-        state: 'synced',
-        count: 5,
-        lastEventAt: new Date().toISOString(),
-      },
-      {
-        resource: 'poddisruptionbudgets',
-        state: 'forbidden',
-        count: 0,
-        error: '403 Forbidden',
-      },
-    ],
-    nodes: { total: 5, notReady: 1 },
-    pods: { total: 50, running: 40, pending: 5, failing: 2 },
-    problems: { error: 3, warning: 1 },
-    ...overrides,
-  };
-}
-
-const general: NodeGroupSummary = {
-  name: 'general',
-  label: 'eks.amazonaws.com/nodegroup',
-  nodes: [
-    {
-      name: 'ip-10-0-3-47',
-      ready: false,
-      notReadyReason: 'KubeletNotReady: aws-node CNI plugin not initialized',
-      unschedulable: false,
-      allocatable: { cpuMillis: 3920, memoryBytes: 15 * GiB, gpus: 0 },
-      requested: { cpuMillis: 0, memoryBytes: 0, gpus: 0 },
-      pods: 4,
-      taints: [],
-    },
-    ...['ip-10-0-1-10', 'ip-10-0-2-20'].map(name => ({
-      name,
-      ready: true,
-      unschedulable: false,
-      allocatable: { cpuMillis: 3920, memoryBytes: 15 * GiB, gpus: 0 },
-      requested: { cpuMillis: 3000, memoryBytes: 6 * GiB, gpus: 0 },
-      pods: 12,
-      taints: [],
-    })),
-  ],
-  ready: 2,
-  notReady: 1,
-  instanceTypes: ['m5.xlarge'],
-  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-  allocatable: { cpuMillis: 7840, memoryBytes: 30 * GiB, gpus: 0 },
-  requested: { cpuMillis: 6000, memoryBytes: 12 * GiB, gpus: 0 },
-  headroomNMinus1: { cpuMillis: -2080, memoryBytes: 3 * GiB, gpus: 0 },
-};
-
-const coverage: DaemonSetCoverage[] = [
-  {
-    namespace: 'logging',
-    name: 'fluent-bit',
-    desired: 2,
-    ready: 2,
-    byNodeGroup: {
-      general: { nodes: 3, desired: 2, ready: 2 },
-      gpu: { nodes: 2, desired: 0, ready: 0 },
-    },
-    gaps: [
-      {
-        node: 'ip-10-0-5-9',
-        nodeGroup: 'gpu',
-        reason: 'taint-not-tolerated',
-        detail: 'does not tolerate the taint nvidia.com/gpu=present:NoSchedule',
-      },
-    ],
-  },
-];
-
-const crashLoop: Problem = {
-  id: 'c/CrashLoopBackOff/operators/release-notifier-1',
-  cluster: 'eks-data-platform',
-  kind: 'CrashLoopBackOff',
-  severity: 'error',
-  namespace: 'operators',
-  object: { kind: 'Pod', name: 'release-notifier-1' },
-  message:
-    'container release-notifier restarting (17 restarts, last exit: Error)',
-  entityRef: 'component:default/release-notifier',
-  ownerRef: 'group:default/platform-team',
-  events: [
-    {
-      reason: 'BackOff',
-      message: 'Back-off restarting failed container',
-      count: 9,
-    },
-  ],
-};
-
-function fakeApi(overrides: Partial<ClusterHealthApi> = {}): ClusterHealthApi {
-  return {
-    listClusters: jest.fn(async () => [cluster()]),
-    getNodeGroups: jest.fn(async () => [general]),
-    getDaemonSets: jest.fn(async () => coverage),
-    getProblems: jest.fn(async () => [crashLoop]),
-    getEvents: jest.fn(async () => []),
-    getGithubReleases: jest.fn(async () => []),
-    getEntityWorkloads: jest.fn(),
-    ...overrides,
-  };
-}
 
 const renderPage = (api: ClusterHealthApi) =>
   renderInTestApp(<ClusterHealthPage />, {
@@ -331,22 +210,6 @@ describe('ClusterHealthPage', () => {
     ).toBeInTheDocument();
   });
 
-  it('says which nodes the allocatable figures count', async () => {
-    await renderPage(
-      fakeApi({
-        getNodeGroups: jest.fn(async () => [general]),
-      }),
-    );
-    expect(
-      await screen.findByText(
-        'CPU: 6 requested of 7.84 allocatable on 2 Ready nodes',
-      ),
-    ).toBeInTheDocument();
-    expect(
-      screen.getByText('3 nodes: 2 Ready, 1 NotReady'),
-    ).toBeInTheDocument();
-  });
-
   it('shows recent warning events of the cluster on their own', async () => {
     const api = fakeApi({
       getEvents: jest.fn(async () => [
@@ -374,42 +237,6 @@ describe('ClusterHealthPage', () => {
     );
     expect(api.getEvents).toHaveBeenCalledWith('eks-data-platform', {
       limit: 20,
-    });
-  });
-
-  it('shows entity and owner refs as names (the full ref in the tooltip) and keeps the problem kind on one line', async () => {
-    await renderPage(
-      fakeApi({
-        getProblems: jest.fn(async () => [
-          crashLoop,
-          {
-            ...crashLoop,
-            id: 'c/CrashLoopBackOff/ml/trainer-1',
-            object: { kind: 'Pod', name: 'trainer-1' },
-            entityRef: 'resource:ml/trainer',
-            ownerRef: 'user:default/jdoe',
-          },
-        ]),
-      }),
-    );
-    const entity = await screen.findByRole('link', {
-      name: 'release-notifier',
-    });
-    expect(entity).toHaveAttribute(
-      'title',
-      'component:default/release-notifier',
-    );
-    expect(screen.getByRole('link', { name: 'platform-team' })).toHaveAttribute(
-      'title',
-      'group:default/platform-team',
-    );
-    // Another kind or namespace than the usual stays in the name.
-    expect(
-      screen.getByRole('link', { name: 'resource:ml/trainer' }),
-    ).toHaveAttribute('href', '/catalog/ml/resource/trainer');
-    expect(screen.getByRole('link', { name: 'user:jdoe' })).toBeInTheDocument();
-    expect(screen.getAllByText('CrashLoopBackOff')[0]).toHaveStyle({
-      whiteSpace: 'nowrap',
     });
   });
 
@@ -499,91 +326,6 @@ describe('ClusterHealthPage', () => {
         cluster: 'eks-data-platform',
         severity: 'warning',
       }),
-    );
-  });
-});
-
-describe('WorkloadHealthCard', () => {
-  it("shows a component's stalled rollout with the pod's reason and its problems", async () => {
-    const api = fakeApi({
-      getEntityWorkloads: jest.fn(async () => ({
-        entityRef: 'component:default/webapp-consumer',
-        kubernetesId: 'webapp-consumer',
-        namespace: 'data',
-        clusters: [
-          {
-            cluster: 'eks-data-platform',
-            status: 'ok' as const,
-            workloads: [
-              {
-                kind: 'Deployment' as const,
-                namespace: 'data',
-                name: 'webapp-consumer',
-                desired: 2,
-                ready: 2,
-                updated: 1,
-                rollout: 'stalled' as const,
-                message:
-                  'ReplicaSet "webapp-consumer-6bcd" has timed out progressing.',
-                restarts: 0,
-                images: ['ghcr.io/ml-platform/webapp-consumer:1.9.0-rc1'],
-                pods: [
-                  {
-                    name: 'webapp-consumer-6bcd-x',
-                    phase: 'Pending',
-                    ready: false,
-                    restarts: 0,
-                    reason: 'ImagePullBackOff',
-                  },
-                ],
-              },
-            ],
-            problems: [
-              {
-                ...crashLoop,
-                kind: 'ImagePullBackOff' as const,
-                object: { kind: 'Pod', name: 'webapp-consumer-6bcd-x' },
-                message: 'Back-off pulling image',
-              },
-            ],
-          },
-        ],
-      })),
-    });
-    await renderInTestApp(
-      <EntityProvider
-        entity={{
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: 'webapp-consumer',
-            annotations: { 'backstage.io/kubernetes-id': 'webapp-consumer' },
-          },
-          spec: {
-            type: 'service',
-            lifecycle: 'production',
-            owner: 'data-engineering',
-          },
-        }}
-      >
-        <WorkloadHealthCard />
-      </EntityProvider>,
-      {
-        apis: [[clusterHealthApiRef, api]],
-        mountedRoutes: { '/cluster-health': rootRouteRef },
-      },
-    );
-    expect(await screen.findByText('stalled')).toBeInTheDocument();
-    expect(
-      screen.getByText(/webapp-consumer-6bcd-x: ImagePullBackOff/),
-    ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        /ImagePullBackOff: webapp-consumer-6bcd-x — Back-off pulling image/,
-      ),
-    ).toBeInTheDocument();
-    expect(api.getEntityWorkloads).toHaveBeenCalledWith(
-      'component:default/webapp-consumer',
     );
   });
 });

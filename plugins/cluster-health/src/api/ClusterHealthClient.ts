@@ -1,8 +1,4 @@
-import {
-  createApiRef,
-  DiscoveryApi,
-  FetchApi,
-} from '@backstage/frontend-plugin-api';
+import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ClusterSummary,
@@ -14,26 +10,9 @@ import {
   ProblemFilter,
   WarningEvent,
 } from '@internal/plugin-cluster-health-common';
+import { ClusterHealthApi } from './ClusterHealthApi';
 
-/** The cluster health backend's routes (see plugins/cluster-health-backend/README.md). */
-export interface ClusterHealthApi {
-  listClusters(): Promise<ClusterSummary[]>;
-  getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
-  getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
-  getProblems(filter: ProblemFilter): Promise<Problem[]>;
-  /** The cluster's recent warning events, newest first, whether or not part of a problem. */
-  getEvents(
-    cluster: string,
-    options?: { namespace?: string; limit?: number },
-  ): Promise<WarningEvent[]>;
-  getGithubReleases(): Promise<GithubReleaseView[]>;
-  getEntityWorkloads(entityRef: string): Promise<EntityWorkloads>;
-}
-
-export const clusterHealthApiRef = createApiRef<ClusterHealthApi>({
-  id: 'plugin.cluster-health.api',
-});
-
+/** Talks to the cluster health backend through the app's discovery and fetch APIs. */
 export class ClusterHealthClient implements ClusterHealthApi {
   constructor(
     private readonly options: {
@@ -98,12 +77,4 @@ export class ClusterHealthClient implements ClusterHealthApi {
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return (await res.json()) as T;
   }
-}
-
-/** The backend's own message (which key to set, what the API server said), not "Request failed". */
-export function errorTitle(error: Error): string {
-  if (ResponseError.is(error) && error.cause?.message) {
-    return `${error.statusCode}: ${error.cause.message}`;
-  }
-  return error.message;
 }

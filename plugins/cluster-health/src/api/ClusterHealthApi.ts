@@ -1,0 +1,30 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import {
+  ClusterSummary,
+  DaemonSetCoverage,
+  EntityWorkloads,
+  GithubReleaseView,
+  NodeGroupSummary,
+  Problem,
+  ProblemFilter,
+  WarningEvent,
+} from '@internal/plugin-cluster-health-common';
+
+/** The cluster health backend's routes (see plugins/cluster-health-backend/README.md). */
+export interface ClusterHealthApi {
+  listClusters(): Promise<ClusterSummary[]>;
+  getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
+  getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
+  getProblems(filter: ProblemFilter): Promise<Problem[]>;
+  /** The cluster's recent warning events, newest first, whether or not part of a problem. */
+  getEvents(
+    cluster: string,
+    options?: { namespace?: string; limit?: number },
+  ): Promise<WarningEvent[]>;
+  getGithubReleases(): Promise<GithubReleaseView[]>;
+  getEntityWorkloads(entityRef: string): Promise<EntityWorkloads>;
+}
+
+export const clusterHealthApiRef = createApiRef<ClusterHealthApi>({
+  id: 'plugin.cluster-health.api',
+});

@@ -1,0 +1,3 @@
+export { clusterHealthApiRef } from './ClusterHealthApi';
+export type { ClusterHealthApi } from './ClusterHealthApi';
+export { ClusterHealthClient } from './ClusterHealthClient';

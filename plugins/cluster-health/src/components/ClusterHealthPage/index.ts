@@ -1,0 +1,1 @@
+export { ClusterHealthPage } from './ClusterHealthPage';

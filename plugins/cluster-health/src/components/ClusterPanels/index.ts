@@ -1,0 +1,1 @@
+export { ClusterPanels } from './ClusterPanels';

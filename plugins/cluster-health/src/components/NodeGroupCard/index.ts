@@ -1,0 +1,1 @@
+export { NodeGroupCard } from './NodeGroupCard';

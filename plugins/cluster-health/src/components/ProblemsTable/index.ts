@@ -1,0 +1,1 @@
+export { ProblemsTable } from './ProblemsTable';

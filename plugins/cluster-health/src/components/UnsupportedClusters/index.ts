@@ -1,0 +1,1 @@
+export { UnsupportedClusters } from './UnsupportedClusters';

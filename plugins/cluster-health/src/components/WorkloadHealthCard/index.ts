@@ -1,0 +1,1 @@
+export { WorkloadHealthCard } from './WorkloadHealthCard';

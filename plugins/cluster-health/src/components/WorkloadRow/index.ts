@@ -1,0 +1,1 @@
+export { WorkloadRow } from './WorkloadRow';

@@ -1,0 +1,1 @@
+export { usePanel, REFRESH_MS } from './usePanel';

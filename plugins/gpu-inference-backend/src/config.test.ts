@@ -2,7 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DEFAULT_NODE_GROUP_LABELS } from '@internal/plugin-cluster-health-node';
-import { durationHours, readGpuInferenceConfig } from './config';
+import { readGpuInferenceConfig } from './config';
 import { gpuInferencePlugin } from './plugin';
 
 const read = (gpuInference: object, rest: object = {}) =>
@@ -40,13 +40,6 @@ describe('readGpuInferenceConfig', () => {
     expect(() => read({ prometheus: { baseUrl: 'prometheus:9090' } })).toThrow(
       /^gpuInference\.prometheus\.baseUrl is not an http\(s\) URL/,
     );
-  });
-
-  it('turns a window into hours in every unit', () => {
-    expect(durationHours('30m')).toBe(0.5);
-    expect(durationHours('90s')).toBe(0.025);
-    expect(durationHours('1800000ms')).toBeCloseTo(0.5, 9);
-    expect(durationHours('2d')).toBe(48);
   });
 });
 

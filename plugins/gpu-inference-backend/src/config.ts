@@ -1,10 +1,11 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { readNodeGroupLabels } from '@internal/plugin-cluster-health-node';
-import { isDuration } from './promql';
+import { isDuration } from './service/promql';
 
 /** The plugin's settings, read once at startup; see config.d.ts. */
 export interface GpuInferenceConfig {
+  /** gpuInference.prometheus.baseUrl; unset: the panels that need Prometheus say so. */
   prometheusUrl?: string;
   idleThresholdPercent: number;
   idleWindow: string;
@@ -42,19 +43,4 @@ export function readGpuInferenceConfig(config: Config): GpuInferenceConfig {
     idleWindow,
     nodeGroupLabels: readNodeGroupLabels(config),
   };
-}
-
-/** The length of a Prometheus duration in hours. */
-export function durationHours(duration: string): number {
-  const [, n, unit] = duration.match(/^([0-9]+)(ms|s|m|h|d|w|y)$/) ?? [];
-  const hours: Record<string, number> = {
-    ms: 1 / 3_600_000,
-    s: 1 / 3600,
-    m: 1 / 60,
-    h: 1,
-    d: 24,
-    w: 168,
-    y: 8760,
-  };
-  return Number(n) * (hours[unit] ?? NaN);
 }

@@ -31,8 +31,6 @@ import {
   isPermission,
 } from '@backstage/plugin-permission-common';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import {
   FleetView,
   ModelServerView,
@@ -41,6 +39,7 @@ import { runLoad, sandboxEnv } from '@internal/sandbox';
 import { KubeConfig } from '@kubernetes/client-node';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
+import { closedPort } from './service/__testUtils__/net';
 
 jest.setTimeout(180_000);
 
@@ -48,18 +47,9 @@ const env = sandboxEnv();
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 function token() {
-  const config = new KubeConfig();
-  config.loadFromFile(env.k8s.kubeconfigs.portal);
-  return config.getCurrentUser()!.token!;
-}
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>(r => probe.listen(0, '127.0.0.1', () => r()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise(r => probe.close(r));
-  return port;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(env.k8s.kubeconfigs.portal);
+  return kubeConfig.getCurrentUser()!.token!;
 }
 
 function component(
@@ -227,9 +217,12 @@ it('reads the model server as queueing when the load exceeds its sequence limit'
     );
     expect(res.status).toBe(200);
     view = res.body;
+    // Prometheus scrapes the model server and the GPU exporter (which follows the model
+    // server's load) at different moments: wait until both scrapes have seen the load.
     if (
       (view!.figures?.requestsWaiting ?? 0) > 0 &&
-      view!.figures?.ttftP95 !== undefined
+      view!.figures?.ttftP95 !== undefined &&
+      view!.gpus.some(g => g.utilisation >= 10)
     )
       break;
   }

@@ -7,6 +7,7 @@ import { clusterCacheServiceRef } from '@internal/plugin-cluster-health-node';
 import { gpuInferencePermissions } from '@internal/plugin-gpu-inference-common';
 import { readGpuInferenceConfig } from './config';
 import { createRouter } from './router';
+import { DefaultGpuInferenceService } from './service/DefaultGpuInferenceService';
 
 /**
  * GPU inference: capacity from the shared cluster cache, use from Prometheus (DCGM and vLLM
@@ -36,17 +37,15 @@ export const gpuInferencePlugin = createBackendPlugin({
         catalog,
         cache,
       }) {
+        // Registered so that the permission framework (and policies) can see them.
         permissionsRegistry.addPermissions(gpuInferencePermissions);
-        httpRouter.use(
-          await createRouter({
-            ...readGpuInferenceConfig(config),
-            cache,
-            catalog,
-            httpAuth,
-            permissions,
-            logger,
-          }),
-        );
+        const service = DefaultGpuInferenceService.create({
+          config: readGpuInferenceConfig(config),
+          cache,
+          catalog,
+          logger,
+        });
+        httpRouter.use(await createRouter({ httpAuth, permissions, service }));
       },
     });
   },

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 
 export type Sample = {
   metric: Record<string, string>;
@@ -11,16 +12,25 @@ export type Range = {
 
 /**
  * Prometheus could not answer. The message is for users: it names the config key, never the
- * URL (that, and the cause, go to the backend log).
+ * URL (that, and the cause, go to the backend log). The views catch it and report the panel's
+ * `PrometheusStatus` as `unreachable` (a partial result, not a failed request).
  */
-export class PrometheusError extends Error {
-  name = 'PrometheusError';
+export class PrometheusError extends ServiceUnavailableError {}
+
+/** What the views ask Prometheus. */
+export interface PrometheusApi {
+  query(promql: string): Promise<Sample[]>;
+  queryRange(promql: string, seconds: number, step: number): Promise<Range[]>;
 }
 
-/** Prometheus's HTTP API, with a bounded wait; one instance per view, counting its queries. */
-export class PrometheusClient {
-  queries = 0;
-  private logged = false;
+/**
+ * Prometheus's HTTP API at `gpuInference.prometheus.baseUrl`, with a bounded wait. One instance
+ * for the plugin, created at startup. An outage is logged once with the URL and the cause (again
+ * when the cause changes), and its end once.
+ */
+export class PrometheusClient implements PrometheusApi {
+  /** The log message of the failure being reported, until a query succeeds again. */
+  private failing?: string;
 
   constructor(
     private readonly options: { baseUrl: string; logger: LoggerService },
@@ -40,14 +50,14 @@ export class PrometheusClient {
     });
   }
 
-  /** Logs the first failure of this view with the URL and the cause; throws the user's message. */
+  /** Logs the start of a failure with the URL and the cause; throws the user's message. */
   private fail(
     userMessage: string,
     logMessage: string,
     meta: Record<string, unknown>,
   ): never {
-    if (!this.logged) {
-      this.logged = true;
+    if (this.failing !== logMessage) {
+      this.failing = logMessage;
       this.options.logger.warn(logMessage, {
         baseUrl: this.options.baseUrl,
         ...meta,
@@ -56,11 +66,20 @@ export class PrometheusClient {
     throw new PrometheusError(userMessage);
   }
 
+  private succeed<T>(result: T): T {
+    if (this.failing) {
+      this.failing = undefined;
+      this.options.logger.info('Prometheus answers again', {
+        baseUrl: this.options.baseUrl,
+      });
+    }
+    return result;
+  }
+
   private async get<T>(
     path: string,
     params: Record<string, string>,
   ): Promise<T> {
-    this.queries++;
     const { baseUrl } = this.options;
     let res: Response;
     try {
@@ -77,7 +96,8 @@ export class PrometheusClient {
       );
     }
     const body = await res.json().catch(() => undefined);
-    if (body?.status === 'success' && res.ok) return body.data.result as T;
+    if (body?.status === 'success' && res.ok)
+      return this.succeed(body.data.result as T);
     if (body?.status === 'error') {
       return this.fail(
         `Prometheus at gpuInference.prometheus.baseUrl refused a query (${res.status}): ${body.error}`,
@@ -91,4 +111,24 @@ export class PrometheusClient {
       { status: res.status, statusText: res.statusText },
     );
   }
+}
+
+/** The client, counting the queries one view makes (`FleetView.queries`). */
+export function countingQueries(
+  api: PrometheusApi,
+): PrometheusApi & { readonly queries: number } {
+  let queries = 0;
+  return {
+    get queries() {
+      return queries;
+    },
+    query(promql) {
+      queries++;
+      return api.query(promql);
+    },
+    queryRange(promql, seconds, step) {
+      queries++;
+      return api.queryRange(promql, seconds, step);
+    },
+  };
 }

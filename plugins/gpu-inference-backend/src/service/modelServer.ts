@@ -5,7 +5,7 @@ import {
   Saturation,
 } from '@internal/plugin-gpu-inference-common';
 import { modelServerQueries, quantileQuery } from './promql';
-import { PrometheusClient } from './prometheus';
+import { PrometheusApi } from './prometheus';
 
 /** Which limit the model server is at now, in words. */
 export function saturation(
@@ -40,7 +40,7 @@ export function saturation(
 }
 
 export async function modelServerFigures(
-  client: PrometheusClient,
+  client: PrometheusApi,
   selector: string,
   rangeSeconds: number,
 ): Promise<{ figures: ModelServerFigures; series: ModelServerView['series'] }> {

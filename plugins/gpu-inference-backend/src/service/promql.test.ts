@@ -1,4 +1,5 @@
 import {
+  durationHours,
   gpuFieldsQuery,
   gpuUtilisationAvgQuery,
   modelServerQueries,
@@ -41,5 +42,12 @@ describe('PromQL builders', () => {
     const q = modelServerQueries('job="m"');
     expect(q.requestsWaiting).toBe('sum(vllm:num_requests_waiting{job="m"})');
     expect(q.quantiles.split(' or ')).toHaveLength(6);
+  });
+
+  it('turns a window into hours in every unit', () => {
+    expect(durationHours('30m')).toBe(0.5);
+    expect(durationHours('90s')).toBe(0.025);
+    expect(durationHours('1800000ms')).toBeCloseTo(0.5, 9);
+    expect(durationHours('2d')).toBe(48);
   });
 });

@@ -13,9 +13,13 @@ import {
   kubernetesIdResolver,
   linkFor,
 } from '@internal/plugin-cluster-health-node';
-import { durationHours } from './config';
-import { DCGM_FIELDS, gpuFieldsQuery, gpuUtilisationAvgQuery } from './promql';
-import { PrometheusClient, PrometheusError } from './prometheus';
+import {
+  DCGM_FIELDS,
+  durationHours,
+  gpuFieldsQuery,
+  gpuUtilisationAvgQuery,
+} from './promql';
+import { countingQueries, PrometheusApi, PrometheusError } from './prometheus';
 
 const UNGROUPED = '(no node group)';
 
@@ -144,7 +148,7 @@ export function capacity(
 
 /** Current DCGM values of every GPU, joined to the pod, entity and owner. */
 export async function gpuUse(
-  prometheus: PrometheusClient,
+  prometheus: PrometheusApi,
   clusters: ClusterView[],
   links: EntityIndex,
   idleWindow: string,
@@ -238,12 +242,17 @@ export async function gpuUse(
   );
 }
 
+/**
+ * The fleet: capacity and pending pods from the cache, GPU use and waste from Prometheus. Without
+ * Prometheus (not configured, unreachable) the capacity is still served and `prometheus` says why
+ * the use panels are empty.
+ */
 export async function fleetView(options: {
   clusters: ClusterView[];
   links: EntityIndex;
   nodeGroupLabels: string[];
-  /** A client for this view; absent when gpuInference.prometheus.baseUrl is not set. */
-  prometheus?: PrometheusClient;
+  /** Absent when gpuInference.prometheus.baseUrl is not set. */
+  prometheus?: PrometheusApi;
   idleThresholdPercent: number;
   idleWindow: string;
 }): Promise<FleetView> {
@@ -259,14 +268,15 @@ export async function fleetView(options: {
   let gpus: GpuUse[] = [];
   let queries = 0;
   if (options.prometheus) {
+    const client = countingQueries(options.prometheus);
     try {
-      gpus = await gpuUse(options.prometheus, clusters, links, idleWindow);
+      gpus = await gpuUse(client, clusters, links, idleWindow);
       prometheus = { status: 'ok' };
     } catch (error) {
       if (!(error instanceof PrometheusError)) throw error;
       prometheus = { status: 'unreachable', message: error.message };
     }
-    queries = options.prometheus.queries;
+    queries = client.queries;
   }
   const hours = durationHours(idleWindow);
   const waste = gpus

@@ -2,6 +2,7 @@
  * The PromQL the plugin sends, built in one place. A fleet view costs two instant queries
  * whatever the number of GPUs; a model server view six instant and two range queries.
  */
+import { InputError } from '@backstage/errors';
 
 export const DCGM_FIELDS = {
   utilisation: 'DCGM_FI_DEV_GPU_UTIL',
@@ -22,8 +23,23 @@ export function isDuration(window: string): boolean {
 
 export function assertDuration(window: string) {
   if (!isDuration(window))
-    throw new Error(`not a Prometheus duration: "${window}"`);
+    throw new InputError(`not a Prometheus duration: "${window}"`);
   return window;
+}
+
+/** The length of a Prometheus duration in hours. */
+export function durationHours(duration: string): number {
+  const [, n, unit] = duration.match(/^([0-9]+)(ms|s|m|h|d|w|y)$/) ?? [];
+  const hours: Record<string, number> = {
+    ms: 1 / 3_600_000,
+    s: 1 / 3600,
+    m: 1 / 60,
+    h: 1,
+    d: 24,
+    w: 168,
+    y: 8760,
+  };
+  return Number(n) * (hours[unit] ?? NaN);
 }
 
 /** Every current DCGM value of every GPU, in one query. */
@@ -42,7 +58,7 @@ export function parseSelector(selector: string): string {
     /^\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\]|\\.)*"\s*$/;
   const parts = selector.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [];
   if (parts.length === 0 || !parts.every(p => matcher.test(p))) {
-    throw new Error(
+    throw new InputError(
       `not a list of PromQL label matchers: ${selector} (expected e.g. job="model-server",model_name="my-model")`,
     );
   }

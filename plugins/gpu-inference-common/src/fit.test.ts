@@ -1,4 +1,5 @@
-import { GpuCapacity, gpuFit } from './index';
+import { gpuFit } from './fit';
+import type { GpuCapacity } from './types';
 
 const group = (freePerNode: number[]): GpuCapacity => ({
   cluster: 'platform',

@@ -130,45 +130,66 @@ export class DefaultRagChatService implements RagChatService {
     };
   }
 
+  /** The question, trimmed; an empty or too long one is refused naming the limit's key. */
+  private checkedQuestion(text: string): string {
+    const { maxQuestionChars } = this.options.config.limits;
+    const question = text.trim();
+    if (!question) throw new InputError('The question is empty');
+    if (question.length > maxQuestionChars) {
+      throw new InputError(
+        `The question is ${question.length} characters long; the limit is ${maxQuestionChars} characters (ragChat.limits.maxQuestionChars)`,
+      );
+    }
+    return question;
+  }
+
+  /** The earlier turns of the asker's conversation, and the entity it is about. */
+  private async conversationContext(
+    request: AskRequest,
+    asker: Asker,
+  ): Promise<{ history: ChatMessage[]; entityRef?: string }> {
+    const { conversationId, entityRef } = request;
+    if (!conversationId) return { history: [], entityRef };
+    const conversation = await this.conversations.getConversation(
+      asker.userRef,
+      conversationId,
+    );
+    if (!conversation) {
+      throw new NotFoundError(`No conversation ${conversationId}`);
+    }
+    return {
+      history: await this.conversations.getMessages(conversationId),
+      entityRef: entityRef ?? conversation.entityRef,
+    };
+  }
+
+  /** An entity page's question is about the entity and what it relates to. */
+  private async entityScope(entityRef: string, asker: Asker) {
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials: asker.credentials,
+    });
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    return [entityRef, ...(entity.relations ?? []).map(r => r.targetRef)];
+  }
+
   async prepareAnswer(
     request: AskRequest,
     asker: Asker,
   ): Promise<PreparedAnswer> {
     const started = performance.now();
-    const { config, catalog } = this.options;
-    const question = request.question.trim();
-    if (!question) throw new InputError('The question is empty');
-    if (question.length > config.limits.maxQuestionChars) {
-      throw new InputError(
-        `The question is ${question.length} characters long; the limit is ${config.limits.maxQuestionChars} characters (ragChat.limits.maxQuestionChars)`,
-      );
-    }
-    let history: ChatMessage[] = [];
-    let entityRef = request.entityRef;
-    let conversationId = request.conversationId;
-    if (conversationId) {
-      const conversation = await this.conversations.getConversation(
-        asker.userRef,
-        conversationId,
-      );
-      if (!conversation) {
-        throw new NotFoundError(`No conversation ${conversationId}`);
-      }
-      history = await this.conversations.getMessages(conversationId);
-      entityRef = entityRef ?? conversation.entityRef;
-    }
-    let scope: string[] | undefined;
-    if (entityRef) {
-      const entity = await catalog.getEntityByRef(entityRef, {
-        credentials: asker.credentials,
-      });
-      if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
-      scope = [entityRef, ...(entity.relations ?? []).map(r => r.targetRef)];
-    }
+    const { config } = this.options;
+    const question = this.checkedQuestion(request.question);
+    const { history, entityRef } = await this.conversationContext(
+      request,
+      asker,
+    );
+    const scope = entityRef
+      ? await this.entityScope(entityRef, asker)
+      : undefined;
     this.limiter.check(asker.userRef);
     const { retriever } = await this.store.require();
-    const isNew = !conversationId;
-    conversationId = conversationId ?? randomUUID();
+    const isNew = !request.conversationId;
+    const conversationId = request.conversationId ?? randomUUID();
     const messageId = randomUUID();
     const recent = history
       .filter(m => m.status !== 'error')
@@ -181,7 +202,7 @@ export class DefaultRagChatService implements RagChatService {
         // does not wait for it.
         const created = isNew
           ? this.conversations.createConversation({
-              id: conversationId!,
+              id: conversationId,
               userRef: asker.userRef,
               title: question.slice(0, 120),
               entityRef,
@@ -193,7 +214,7 @@ export class DefaultRagChatService implements RagChatService {
           question,
           history: recent,
           access: await this.accessFor(asker, scope),
-          conversationId: conversationId!,
+          conversationId,
           messageId,
           started,
           emit,

@@ -19,6 +19,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from '@internal/plugin-cluster-health-common';
 
 const component = (name: string, namespace: string, owner: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -26,8 +30,8 @@ const component = (name: string, namespace: string, owner: string): Entity => ({
   metadata: {
     name,
     annotations: {
-      'backstage.io/kubernetes-id': name,
-      'backstage.io/kubernetes-namespace': namespace,
+      [KUBERNETES_ID_ANNOTATION]: name,
+      [KUBERNETES_NAMESPACE_ANNOTATION]: namespace,
     },
   },
   spec: { type: 'service', lifecycle: 'production', owner },

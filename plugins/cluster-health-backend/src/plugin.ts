@@ -4,11 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { clusterHealthPermissions } from '@internal/plugin-cluster-health-common';
-import {
-  clusterCacheServiceRef,
-  readNodeGroupLabels,
-} from '@internal/plugin-cluster-health-node';
+import { clusterCacheServiceRef } from '@internal/plugin-cluster-health-node';
+import { readClusterHealthConfig } from './config';
 import { createRouter } from './router';
+import { DefaultClusterHealthService } from './service/DefaultClusterHealthService';
 
 /**
  * Cluster health: node groups, DaemonSet coverage, problems linked to their owners,
@@ -21,6 +20,7 @@ export const clusterHealthPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -30,6 +30,7 @@ export const clusterHealthPlugin = createBackendPlugin({
       },
       async init({
         config,
+        logger,
         httpAuth,
         httpRouter,
         permissions,
@@ -39,16 +40,13 @@ export const clusterHealthPlugin = createBackendPlugin({
       }) {
         // Registered so that the permission framework (and policies) can see them.
         permissionsRegistry.addPermissions(clusterHealthPermissions);
-        const nodeGroupLabels = readNodeGroupLabels(config);
-        httpRouter.use(
-          await createRouter({
-            cache,
-            catalog,
-            httpAuth,
-            permissions,
-            nodeGroupLabels,
-          }),
-        );
+        const service = DefaultClusterHealthService.create({
+          config: readClusterHealthConfig(config),
+          cache,
+          catalog,
+          logger,
+        });
+        httpRouter.use(await createRouter({ httpAuth, permissions, service }));
       },
     });
   },

@@ -227,7 +227,9 @@ describe('CatalogEntityIndex.getEntity', () => {
     const seen: unknown[] = [];
     const mock = catalogServiceMock.mock({
       getEntityByRef: async (ref, options) => {
-        seen.push((options as { credentials: BackstageCredentials }).credentials);
+        seen.push(
+          (options as { credentials: BackstageCredentials }).credentials,
+        );
         return (ref as { name: string }).name === 'webapp' ? OPEN : undefined;
       },
     });

@@ -90,10 +90,13 @@ export class CatalogEntityIndex {
         this.entries.delete(asker);
         throw error;
       }
-      this.logger.warn('catalog read failed: keeping the previous entity index', {
-        asker,
-        error: (error as Error).message,
-      });
+      this.logger.warn(
+        'catalog read failed: keeping the previous entity index',
+        {
+          asker,
+          error: (error as Error).message,
+        },
+      );
       return entry.index;
     }
   }

@@ -1,3 +1,4 @@
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import {
   clusterView,
   daemonSet,
@@ -11,7 +12,7 @@ import { clusterProblems } from './problems';
 import { rolloutState } from './rollout';
 import { entityWorkloads } from './workloads';
 
-const ID = { 'backstage.io/kubernetes-id': 'kafka' };
+const ID = { [KUBERNETES_ID_LABEL]: 'kafka' };
 
 describe('rolloutState', () => {
   it('calls a StatefulSet stalled when a pod of its rollout crash-loops', () => {

@@ -1,3 +1,4 @@
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import {
   clusterView,
   failingPod,
@@ -64,12 +65,12 @@ describe('clusterSummary', () => {
 describe('recentWarningEvents', () => {
   const deployment = workload('Deployment', 'webapp', {
     namespace: 'data',
-    labels: { 'backstage.io/kubernetes-id': 'webapp' },
+    labels: { [KUBERNETES_ID_LABEL]: 'webapp' },
   });
   const healthy = pod('webapp-1', {
     namespace: 'data',
     nodeName: 'n1',
-    labels: { 'backstage.io/kubernetes-id': 'webapp' },
+    labels: { [KUBERNETES_ID_LABEL]: 'webapp' },
     owners: ownedBy({ ...deployment, kind: 'Deployment' }),
   });
   const cluster = clusterView({

@@ -1,16 +1,17 @@
 import {
   GithubReleaseJob,
   GithubReleaseView,
+  KUBERNETES_ID_LABEL,
   RolloutState,
   WorkloadPod,
   WorkloadSummary,
 } from '@internal/plugin-cluster-health-common';
-import type {
+import {
   CachedJob,
   CachedPod,
   ClusterView,
+  kubernetesIdResolver,
 } from '@internal/plugin-cluster-health-node';
-import { kubernetesIdResolver } from './owners';
 import { notReadyReason, rolloutState } from './rollout';
 
 function podView(pod: CachedPod): WorkloadPod {
@@ -74,8 +75,7 @@ export function entityWorkloads(
     ...cluster.list('deployments'),
     ...cluster.list('statefulsets'),
   ]) {
-    if (!inScope(w) || w.labels['backstage.io/kubernetes-id'] !== kubernetesId)
-      continue;
+    if (!inScope(w) || w.labels[KUBERNETES_ID_LABEL] !== kubernetesId) continue;
     const cachedPods = podsOf(w.uid);
     const workloadPods = cachedPods.map(podView);
     const { state, message } = rolloutState(w, cachedPods, notReadyNodes);
@@ -94,10 +94,7 @@ export function entityWorkloads(
     });
   }
   for (const ds of cluster.list('daemonsets')) {
-    if (
-      !inScope(ds) ||
-      ds.labels['backstage.io/kubernetes-id'] !== kubernetesId
-    )
+    if (!inScope(ds) || ds.labels[KUBERNETES_ID_LABEL] !== kubernetesId)
       continue;
     const cachedPods = podsOf(ds.uid);
     const dsPods = cachedPods.map(podView);

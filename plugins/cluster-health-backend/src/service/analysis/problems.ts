@@ -3,12 +3,14 @@ import {
   ProblemKind,
   Severity,
 } from '@internal/plugin-cluster-health-common';
-import type {
+import {
   CachedEvent,
   CachedPod,
   ClusterView,
+  EntityIndex,
+  kubernetesIdResolver,
+  linkFor,
 } from '@internal/plugin-cluster-health-node';
-import { EntityIndex, kubernetesIdResolver, linkFor } from './owners';
 import { rolloutState } from './rollout';
 
 const IMAGE_PULL = new Set([

@@ -1,6 +1,10 @@
 import { WarningEvent } from '@internal/plugin-cluster-health-common';
-import type { ClusterView } from '@internal/plugin-cluster-health-node';
-import { EntityIndex, kubernetesIdResolver, linkFor } from './owners';
+import {
+  ClusterView,
+  EntityIndex,
+  kubernetesIdResolver,
+  linkFor,
+} from '@internal/plugin-cluster-health-node';
 
 export const DEFAULT_EVENT_LIMIT = 50;
 

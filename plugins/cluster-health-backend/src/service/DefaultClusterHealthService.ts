@@ -1,0 +1,171 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ClusterSummary,
+  DaemonSetCoverage,
+  EntityWorkloads,
+  GithubReleaseView,
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+  NodeGroupSummary,
+  Problem,
+  ProblemFilter,
+  UnsupportedCluster,
+  WarningEvent,
+} from '@internal/plugin-cluster-health-common';
+import {
+  CatalogEntityIndex,
+  ClusterCache,
+  ClusterView,
+} from '@internal/plugin-cluster-health-node';
+import { ClusterHealthConfig } from '../config';
+import { daemonSetCoverage } from './analysis/coverage';
+import { recentWarningEvents } from './analysis/events';
+import { nodeGroups } from './analysis/nodeGroups';
+import { clusterProblems } from './analysis/problems';
+import { clusterStatus, clusterSummary } from './analysis/summary';
+import { entityWorkloads, githubReleases } from './analysis/workloads';
+import { AskerOptions, ClusterHealthService } from './types';
+
+/**
+ * A configured cluster (or locator method) the cache does not read, as an overview entry:
+ * down, with the reason (naming the config key) as its message.
+ */
+function unsupportedSummary(entry: UnsupportedCluster): ClusterSummary {
+  return {
+    name: entry.name ?? entry.configKey.replace(/\.type$/, ''),
+    title: entry.name ? undefined : `${entry.locator} cluster locator`,
+    status: 'down',
+    message: entry.reason,
+    unsupported: entry,
+    resources: [],
+    nodes: { total: 0, notReady: 0 },
+    pods: { total: 0, running: 0, pending: 0, failing: 0 },
+    problems: { error: 0, warning: 0 },
+  };
+}
+
+/**
+ * The views of `ClusterHealthService`, read from the shared watch-fed cluster cache (no
+ * request reaches an API server, and no view carries a cluster's URL); problems, events and
+ * workloads link to the entities of `backstage.io/kubernetes-id` that the asker may read.
+ */
+export class DefaultClusterHealthService implements ClusterHealthService {
+  static create(options: {
+    config: ClusterHealthConfig;
+    cache: ClusterCache;
+    catalog: CatalogService;
+    logger: LoggerService;
+  }): DefaultClusterHealthService {
+    return new DefaultClusterHealthService(
+      options.config,
+      options.cache,
+      CatalogEntityIndex.create({
+        catalog: options.catalog,
+        logger: options.logger,
+      }),
+    );
+  }
+
+  private constructor(
+    private readonly config: ClusterHealthConfig,
+    private readonly cache: ClusterCache,
+    /** Entity and owner links as the catalog answers for the asker. */
+    private readonly entities: CatalogEntityIndex,
+  ) {}
+
+  async listClusters({ credentials }: AskerOptions): Promise<ClusterSummary[]> {
+    const index = await this.entities.forAsker(credentials);
+    return [
+      ...this.cache
+        .clusters()
+        .map(c => clusterSummary(c, clusterProblems(c, index))),
+      ...this.cache.unsupported().map(unsupportedSummary),
+    ];
+  }
+
+  async getNodeGroups(cluster: string): Promise<NodeGroupSummary[]> {
+    return nodeGroups(this.clusterOf(cluster), this.config.nodeGroupLabels);
+  }
+
+  async getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]> {
+    return daemonSetCoverage(
+      this.clusterOf(cluster),
+      this.config.nodeGroupLabels,
+    );
+  }
+
+  async getEvents(
+    cluster: string,
+    query: { namespace?: string; limit?: number },
+    { credentials }: AskerOptions,
+  ): Promise<WarningEvent[]> {
+    const view = this.clusterOf(cluster);
+    return recentWarningEvents(
+      view,
+      await this.entities.forAsker(credentials),
+      query,
+    );
+  }
+
+  async getProblems(
+    filter: ProblemFilter,
+    { credentials }: AskerOptions,
+  ): Promise<Problem[]> {
+    const clusters = filter.cluster
+      ? [this.clusterOf(filter.cluster)]
+      : this.cache.clusters();
+    const index = await this.entities.forAsker(credentials);
+    return clusters
+      .flatMap(c => clusterProblems(c, index))
+      .filter(
+        p =>
+          (!filter.namespace || p.namespace === filter.namespace) &&
+          (!filter.owner || p.ownerRef === filter.owner) &&
+          (!filter.severity || p.severity === filter.severity),
+      );
+  }
+
+  async getGithubReleases(): Promise<GithubReleaseView[]> {
+    return this.cache.clusters().flatMap(githubReleases);
+  }
+
+  async getEntity(
+    entityRef: string,
+    { credentials }: AskerOptions,
+  ): Promise<EntityWorkloads> {
+    // Read with the asker's own credentials: an entity they may not see is "not found".
+    const entity = await this.entities.getEntity(entityRef, credentials);
+    const annotations = entity.metadata.annotations ?? {};
+    const kubernetesId =
+      annotations[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name;
+    const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION];
+    const fullRef = stringifyEntityRef(entity);
+    const index = await this.entities.forAsker(credentials);
+    return {
+      entityRef: fullRef,
+      kubernetesId,
+      namespace,
+      clusters: this.cache.clusters().map(cluster => ({
+        cluster: cluster.name,
+        ...clusterStatus(cluster),
+        workloads: entityWorkloads(cluster, kubernetesId, namespace),
+        problems: clusterProblems(cluster, index).filter(
+          p => p.entityRef === fullRef,
+        ),
+      })),
+    };
+  }
+
+  private clusterOf(name: string): ClusterView {
+    const cluster = this.cache.cluster(name);
+    if (cluster) return cluster;
+    const notRead = this.cache.unsupported().find(u => u.name === name);
+    if (notRead) throw new NotFoundError(notRead.reason);
+    throw new NotFoundError(
+      `No cluster named "${name}" in kubernetes.clusterLocatorMethods`,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  ClusterSummary,
+  DaemonSetCoverage,
+  EntityWorkloads,
+  GithubReleaseView,
+  NodeGroupSummary,
+  Problem,
+  ProblemFilter,
+  WarningEvent,
+} from '@internal/plugin-cluster-health-common';
+
+/** Who is asking: entity and owner links are only those the asker may read in the catalog. */
+export interface AskerOptions {
+  credentials: BackstageCredentials;
+}
+
+/**
+ * The cluster health views, assembled from the shared cluster cache and linked to catalog
+ * entities as the asker may read them. A cluster that is not configured, or that the portal
+ * does not read, is a `NotFoundError` naming the reason or the config key.
+ */
+export interface ClusterHealthService {
+  /** Every cluster the cache reads, then those configured that it does not read (`unsupported`). */
+  listClusters(options: AskerOptions): Promise<ClusterSummary[]>;
+  getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
+  getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
+  /** Recent warning events of one cluster, newest first. */
+  getEvents(
+    cluster: string,
+    query: { namespace?: string; limit?: number },
+    options: AskerOptions,
+  ): Promise<WarningEvent[]>;
+  /** Problems of one cluster (`filter.cluster`) or all, filtered. */
+  getProblems(filter: ProblemFilter, options: AskerOptions): Promise<Problem[]>;
+  getGithubReleases(): Promise<GithubReleaseView[]>;
+  /**
+   * One entity's workloads and problems per cluster; the entity is read with the asker's
+   * credentials (`InputError` for a malformed ref, `NotFoundError` when they may not see it).
+   */
+  getEntity(entityRef: string, options: AskerOptions): Promise<EntityWorkloads>;
+}

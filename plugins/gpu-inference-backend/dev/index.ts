@@ -18,6 +18,11 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+  MODEL_SERVER_SELECTOR_ANNOTATION,
+} from '@internal/plugin-cluster-health-common';
 
 const modelServer = (name: string, model: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -25,9 +30,9 @@ const modelServer = (name: string, model: string): Entity => ({
   metadata: {
     name,
     annotations: {
-      'backstage.io/kubernetes-id': name,
-      'backstage.io/kubernetes-namespace': 'ml',
-      'ml-platform.io/model-server-selector': `job="model-server",model_name="${model}"`,
+      [KUBERNETES_ID_ANNOTATION]: name,
+      [KUBERNETES_NAMESPACE_ANNOTATION]: 'ml',
+      [MODEL_SERVER_SELECTOR_ANNOTATION]: `job="model-server",model_name="${model}"`,
     },
   },
   spec: {

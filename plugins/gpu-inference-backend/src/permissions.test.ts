@@ -3,60 +3,27 @@
  * with a policy that denies gpu.inference.read to one user, the plugin's permissions service
  * asking it over HTTP. No sandbox needed: no cluster is configured.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { MODEL_SERVER_SELECTOR_ANNOTATION } from '@internal/plugin-cluster-health-common';
 import { gpuInferenceReadPermission } from '@internal/plugin-gpu-inference-common';
+import {
+  ALLOWED_USER,
+  DENIED_USER,
+  startDenyingTestBackend,
+} from '@internal/platform-node/testUtils';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
-const ALLOWED = 'user:default/alice';
-const DENIED = 'user:default/bob';
-
-/** Denies gpu.inference.read to DENIED, allows everything else. */
-const denyingPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'deny-gpu-inference',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            const denied =
-              isPermission(req.permission, gpuInferenceReadPermission) &&
-              user?.info.userEntityRef === DENIED;
-            return {
-              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-            };
-          },
-        });
-      },
-    });
-  },
-});
-
 describe('gpu-inference permissions', () => {
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: Awaited<ReturnType<typeof startDenyingTestBackend>>['server'];
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
+    ({ server } = await startDenyingTestBackend({
       features: [
         gpuInferencePlugin,
-        permissionBackend,
-        denyingPolicy,
         catalogServiceMock.factory({
           entities: [
             {
@@ -65,18 +32,15 @@ describe('gpu-inference permissions', () => {
               metadata: {
                 name: 'llm-chat-server',
                 annotations: {
-                  'ml-platform.io/model-server-selector': 'job="model-server"',
+                  [MODEL_SERVER_SELECTOR_ANNOTATION]: 'job="model-server"',
                 },
               },
               spec: { type: 'service', lifecycle: 'production', owner: 'ml' },
             },
           ],
         }),
-        mockServices.rootConfig.factory({
-          // Without it the permissions service allows everything without asking.
-          data: { permission: { enabled: true } },
-        }),
       ],
+      deny: { permission: gpuInferenceReadPermission },
     }));
   });
 
@@ -101,7 +65,7 @@ describe('gpu-inference permissions', () => {
     ]) {
       const res = await request(server)
         .get(path)
-        .set('Authorization', mockCredentials.user.header(DENIED));
+        .set('Authorization', mockCredentials.user.header(DENIED_USER));
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({
         name: 'NotAllowedError',
@@ -115,14 +79,14 @@ describe('gpu-inference permissions', () => {
   it('serves a user the policy allows', async () => {
     const fleet = await request(server)
       .get('/api/gpu-inference/fleet')
-      .set('Authorization', mockCredentials.user.header(ALLOWED));
+      .set('Authorization', mockCredentials.user.header(ALLOWED_USER));
     expect(fleet.status).toBe(200);
     expect(fleet.body).toMatchObject({ clusters: [], capacity: [] });
     const entity = await request(server)
       .get(
         '/api/gpu-inference/entity?entityRef=component:default/llm-chat-server',
       )
-      .set('Authorization', mockCredentials.user.header(ALLOWED));
+      .set('Authorization', mockCredentials.user.header(ALLOWED_USER));
     expect(entity.status).toBe(200);
     expect(entity.body).toMatchObject({
       entityRef: 'component:default/llm-chat-server',

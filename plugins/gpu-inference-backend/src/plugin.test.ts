@@ -17,6 +17,10 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  MODEL_SERVER_SELECTOR_ANNOTATION,
+} from '@internal/plugin-cluster-health-common';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import {
   catalogConditions,
@@ -71,10 +75,8 @@ function component(
           'url:https://example.com/catalog-info.yaml',
         'backstage.io/managed-by-origin-location':
           'url:https://example.com/catalog-info.yaml',
-        'backstage.io/kubernetes-id': name,
-        ...(selector
-          ? { 'ml-platform.io/model-server-selector': selector }
-          : {}),
+        [KUBERNETES_ID_ANNOTATION]: name,
+        ...(selector ? { [MODEL_SERVER_SELECTOR_ANNOTATION]: selector } : {}),
       },
     },
     spec: { type: 'model-server', lifecycle: 'production', owner },

@@ -8,6 +8,11 @@ import { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_ID_LABEL,
+  MODEL_SERVER_SELECTOR_ANNOTATION,
+} from '@internal/plugin-cluster-health-common';
+import {
   ClusterCache,
   ClusterView,
   DEFAULT_NODE_GROUP_LABELS,
@@ -27,10 +32,8 @@ function modelServer(name: string, selector?: string): Entity {
       name,
       namespace: 'default',
       annotations: {
-        'backstage.io/kubernetes-id': name,
-        ...(selector
-          ? { 'ml-platform.io/model-server-selector': selector }
-          : {}),
+        [KUBERNETES_ID_ANNOTATION]: name,
+        ...(selector ? { [MODEL_SERVER_SELECTOR_ANNOTATION]: selector } : {}),
       },
     },
     spec: { type: 'service', lifecycle: 'production', owner: 'ml-engineering' },
@@ -57,7 +60,7 @@ const eks = () =>
     nodes: [gpuNode('gpu-1', 8, { 'eks.amazonaws.com/nodegroup': 'gpu' })],
     pods: [
       pendingPod('ml', 'llm-chat-server-1', 4, {
-        labels: { 'backstage.io/kubernetes-id': 'llm-chat-server' },
+        labels: { [KUBERNETES_ID_LABEL]: 'llm-chat-server' },
       }),
     ],
   });

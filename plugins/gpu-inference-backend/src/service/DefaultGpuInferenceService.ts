@@ -2,22 +2,20 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { ClusterCache } from '@internal/plugin-cluster-health-node';
+import { MODEL_SERVER_SELECTOR_ANNOTATION } from '@internal/plugin-cluster-health-common';
+import {
+  CatalogEntityIndex,
+  ClusterCache,
+} from '@internal/plugin-cluster-health-node';
 import {
   FleetView,
-  MODEL_SERVER_SELECTOR_ANNOTATION,
   ModelServerRange,
   ModelServerView,
 } from '@internal/plugin-gpu-inference-common';
 import { GpuInferenceConfig } from '../config';
-import { EntityLinks } from './EntityLinks';
 import { fleetView, gpuUse } from './fleet';
 import { modelServerFigures, saturation } from './modelServer';
 import { PrometheusApi, PrometheusClient, PrometheusError } from './prometheus';
@@ -32,7 +30,8 @@ const RANGE_SECONDS: Record<ModelServerRange, number> = {
 
 /**
  * The views over the shared cluster cache, one Prometheus client (absent when
- * gpuInference.prometheus.baseUrl is not set) and the catalog read on behalf of the asker.
+ * gpuInference.prometheus.baseUrl is not set) and the catalog's kubernetes-id index, read on
+ * behalf of the asker (the same index as cluster health's).
  */
 export class DefaultGpuInferenceService implements GpuInferenceService {
   static create(options: {
@@ -57,8 +56,7 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
     return new DefaultGpuInferenceService(
       config,
       options.cache,
-      options.catalog,
-      new EntityLinks(options.catalog),
+      CatalogEntityIndex.create({ catalog: options.catalog, logger }),
       config.prometheusUrl
         ? new PrometheusClient({ baseUrl: config.prometheusUrl, logger })
         : undefined,
@@ -68,8 +66,7 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
   private constructor(
     private readonly config: GpuInferenceConfig,
     private readonly cache: ClusterCache,
-    private readonly catalog: CatalogService,
-    private readonly links: EntityLinks,
+    private readonly entities: CatalogEntityIndex,
     private readonly prometheus: PrometheusApi | undefined,
   ) {}
 
@@ -81,7 +78,7 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
       idleThresholdPercent: this.config.idleThresholdPercent,
       idleWindow: this.config.idleWindow,
       clusters: this.cache.clusters(),
-      links: await this.links.forAsker(options.credentials),
+      links: await this.entities.forAsker(options.credentials),
       prometheus: this.prometheus,
     });
   }
@@ -91,7 +88,10 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
     options: { credentials: BackstageCredentials },
   ): Promise<ModelServerView> {
     const { credentials } = options;
-    const entity = await this.getEntity(request.entityRef, credentials);
+    const entity = await this.entities.getEntity(
+      request.entityRef,
+      credentials,
+    );
     const raw = entity.metadata.annotations?.[MODEL_SERVER_SELECTOR_ANNOTATION];
     const view: ModelServerView = {
       entityRef: stringifyEntityRef(entity),
@@ -125,7 +125,7 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
     try {
       const [{ figures, series }, allGpus] = await Promise.all([
         modelServerFigures(prometheus, selector, RANGE_SECONDS[request.range]),
-        this.links
+        this.entities
           .forAsker(credentials)
           .then(links =>
             gpuUse(
@@ -145,22 +145,5 @@ export class DefaultGpuInferenceService implements GpuInferenceService {
       view.prometheus = { status: 'unreachable', message: error.message };
     }
     return view;
-  }
-
-  /** The entity as the asker may read it: 400 for a malformed ref, 404 for none. */
-  private async getEntity(
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ): Promise<Entity> {
-    let ref;
-    try {
-      ref = parseEntityRef(entityRef);
-    } catch (error) {
-      throw new InputError(`entityRef: ${(error as Error).message}`);
-    }
-    const entity = await this.catalog.getEntityByRef(ref, { credentials });
-    if (!entity)
-      throw new NotFoundError(`No entity ${stringifyEntityRef(ref)}`);
-    return entity;
   }
 }

@@ -1,3 +1,4 @@
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import { DEFAULT_NODE_GROUP_LABELS } from '@internal/plugin-cluster-health-node';
 import type { EntityIndex } from '@internal/plugin-cluster-health-node';
 import { capacity, clusterStatus, fleetView } from './fleet';
@@ -50,7 +51,7 @@ describe('capacity', () => {
 
   it("links a pending pod to its entity through its owners' labels", () => {
     const deployment = workload('Deployment', 'ml', 'llm-chat-server', {
-      labels: { 'backstage.io/kubernetes-id': 'llm-chat-server' },
+      labels: { [KUBERNETES_ID_LABEL]: 'llm-chat-server' },
     });
     const replicaSet = workload('ReplicaSet', 'ml', 'llm-chat-server-7d9', {
       owners: ownedBy(deployment),
@@ -79,7 +80,7 @@ describe('capacity', () => {
   });
 
   it('keeps every entity of a shared kubernetes-id and honours backstage.io/kubernetes-namespace', () => {
-    const labels = { 'backstage.io/kubernetes-id': 'llm' };
+    const labels = { [KUBERNETES_ID_LABEL]: 'llm' };
     const c = cluster('eks', {
       nodes: [gpuNode('a', 1)],
       pods: [

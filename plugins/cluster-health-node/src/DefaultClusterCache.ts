@@ -85,15 +85,13 @@ export class DefaultClusterCache implements ClusterCache {
   static fromConfig(config: Config, logger: LoggerService) {
     const { clusters, unsupported } = readClusters(config);
     for (const entry of unsupported) {
-      logger.warn(
-        `cluster cache: not reading ${entry.configKey}: ${entry.reason}`,
-        {
-          cluster: entry.name,
-          locator: entry.locator,
-          authProvider: entry.authProvider,
-          configKey: entry.configKey,
-        },
-      );
+      logger.warn('cluster cache: not reading a configured cluster', {
+        cluster: entry.name,
+        locator: entry.locator,
+        authProvider: entry.authProvider,
+        configKey: entry.configKey,
+        reason: entry.reason,
+      });
     }
     for (const cluster of clusters) {
       logger.info('cluster cache: watching cluster', {

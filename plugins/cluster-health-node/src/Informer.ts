@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { CustomErrorBase } from '@backstage/errors';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import {
   ResourceFreshness,
@@ -14,7 +15,7 @@ import { CachedObjects } from './types';
 export { KubeRequestError } from './errors';
 
 /** The watch's resourceVersion is gone from the API server's history: list again. */
-class WatchExpired extends Error {}
+class WatchExpired extends CustomErrorBase {}
 
 /** 410 Gone in either form: the watch request's status, or a watch ERROR event's Status. */
 function isExpired(status: any): boolean {
@@ -229,10 +230,11 @@ export class Informer<R extends WatchedResource> {
     if (this.state !== 'stale') this.resourceVersion = undefined;
     if (previous !== this.state) {
       // The URL goes to the log only; users see the cluster's name and what to do.
-      logger.warn(`cluster cache: ${resource} ${this.state}: ${this.error}`, {
+      logger.warn('cluster cache: resource not current', {
         cluster: clusterName,
         resource,
         state: this.state,
+        error: this.error,
         url: kubeConfig.getCurrentCluster()?.server,
         statusCode: status,
         cause: (error as Error).message,

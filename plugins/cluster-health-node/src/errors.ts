@@ -1,5 +1,7 @@
+import { CustomErrorBase } from '@backstage/errors';
+
 /** An API server's answer other than 2xx, or a failure to reach it. */
-export class KubeRequestError extends Error {
+export class KubeRequestError extends CustomErrorBase {
   constructor(message: string, readonly statusCode?: number) {
     super(message);
     this.name = 'KubeRequestError';

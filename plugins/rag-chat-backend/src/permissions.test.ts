@@ -6,19 +6,13 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
 import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+  ALLOWED_USER as ALLOWED,
+  DENIED_USER as DENIED,
+  startDenyingTestBackend,
+} from '@internal/platform-node/testUtils';
 import { ragChatAskPermission } from '@internal/plugin-rag-chat-common';
 import request from 'supertest';
 import { ragChatPlugin } from './plugin';
@@ -26,57 +20,27 @@ import { ENTITIES, writeDocs } from './__testUtils__/fixtures';
 
 jest.setTimeout(120_000);
 
-const ALLOWED = 'user:default/alice';
-const DENIED = 'user:default/bob';
-
-/** Denies rag.chat.ask to DENIED, allows everything else. */
-const denyingPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'deny-rag-chat',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            const denied =
-              isPermission(req.permission, ragChatAskPermission) &&
-              user?.info.userEntityRef === DENIED;
-            return {
-              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-            };
-          },
-        });
-      },
-    });
-  },
-});
-
 describe('rag-chat permissions', () => {
   const root = writeDocs();
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: Awaited<ReturnType<typeof startDenyingTestBackend>>['server'];
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
+    ({ server } = await startDenyingTestBackend({
       features: [
         ragChatPlugin,
-        permissionBackend,
-        denyingPolicy,
         catalogServiceMock.factory({ entities: ENTITIES }),
         mockServices.scheduler.factory({
           includeInitialDelayedTasksOnStartup: true,
         }),
-        mockServices.rootConfig.factory({
-          data: {
-            // Without it the permissions service allows everything without asking.
-            permission: { enabled: true },
-            ragChat: {
-              sources: { docs: { paths: [path.join(root, 'docs')], root } },
-            },
-          },
-        }),
       ],
+      config: {
+        ragChat: {
+          sources: { docs: { paths: [path.join(root, 'docs')], root } },
+        },
+      },
+      // DENIED may not ask; ALLOWED may do everything.
+      deny: { permission: ragChatAskPermission, user: DENIED },
     }));
   });
 

@@ -4,17 +4,17 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InputError,
-  NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+  createAuthorize,
+  entityRefSchema,
+  parseRequest,
+} from '@internal/platform-node';
 import {
   ChatStreamEvent,
   formatChatStreamEvent,
@@ -27,30 +27,12 @@ import { z } from 'zod';
 import { describeFailure } from './service/errors';
 import { Asker, RagChatService } from './service/types';
 
-/** A full entity ref (`kind:namespace/name`), normalised; a malformed one is a 400 with the reason. */
-const entityRefField = z
-  .string()
-  .min(1)
-  .max(512)
-  .transform((value, ctx) => {
-    try {
-      return stringifyEntityRef(parseEntityRef(value));
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${
-          (error as Error).message
-        }; expected <kind>:<namespace>/<name>, e.g. component:default/llm-ingestors`,
-      });
-      return z.NEVER;
-    }
-  });
-
 const askBody = z.object({
   // The length limit is the service's (ragChat.limits.maxQuestionChars), with its own message.
   question: z.string(),
   conversationId: z.string().uuid().optional(),
-  entityRef: entityRefField.optional(),
+  // A full or short entity ref, normalised; a malformed one is a 400 with the reason.
+  entityRef: entityRefSchema.optional(),
 });
 
 /**
@@ -73,18 +55,6 @@ const feedbackBody = z.object({
   rating: z.enum(['up', 'down']),
   comment: z.string().max(4000).optional(),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InputError(
-      result.error.issues
-        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-        .join('; '),
-    );
-  }
-  return result.data;
-}
 
 /**
  * Routes:
@@ -109,17 +79,18 @@ export async function createRouter(options: {
   // Larger than any allowed question, so that a too long one gets the chat's own 400.
   router.use(express.json({ limit: '1mb' }));
 
+  const authorize = createAuthorize({
+    httpAuth,
+    permissions,
+    permission: ragChatAskPermission,
+    allow: ['user'],
+  });
+  /** The caller, once the permission (default: ask) allows them. */
   const asker = async (
     req: Request,
-    permission: BasicPermission = ragChatAskPermission,
+    permission?: BasicPermission,
   ): Promise<Asker> => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name}`);
-    }
+    const credentials = await authorize(req, permission);
     const info = await userInfo.getUserInfo(credentials);
     return {
       userRef: info.userEntityRef,
@@ -135,7 +106,7 @@ export async function createRouter(options: {
 
   router.post('/chat', async (req, res) => {
     const who = await asker(req);
-    const body = parse(askBody, req.body);
+    const body = parseRequest(askBody, req.body, 'body');
     const answer = await service.prepareAnswer(body, who);
 
     const stopped = new AbortController();
@@ -187,7 +158,7 @@ export async function createRouter(options: {
 
   router.put('/messages/:id/feedback', async (req, res) => {
     const { userRef } = await asker(req);
-    const body = parse(feedbackBody, req.body);
+    const body = parseRequest(feedbackBody, req.body, 'body');
     await service.setFeedback(userRef, req.params.id, body);
     res.status(204).end();
   });

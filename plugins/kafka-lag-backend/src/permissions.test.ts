@@ -4,69 +4,30 @@
  * service asking it over HTTP. No sandbox needed: the one cluster is never sampled, which
  * still lists it (by name) for whoever may read consumer lag.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { kafkaLagReadPermission } from '@internal/plugin-kafka-lag-common';
+import {
+  ALLOWED_USER,
+  DENIED_USER,
+  startDenyingTestBackend,
+} from '@internal/platform-node/testUtils';
 import request from 'supertest';
 import { kafkaLagPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
-const ALLOWED = 'user:default/alice';
-const DENIED = 'user:default/bob';
-
-/** Denies kafka.lag.read to DENIED, allows everything else. */
-const denyingPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'deny-kafka-lag',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            const denied =
-              isPermission(req.permission, kafkaLagReadPermission) &&
-              user?.info.userEntityRef === DENIED;
-            return {
-              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-            };
-          },
-        });
-      },
-    });
-  },
-});
-
 describe('kafka-lag permissions', () => {
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: Awaited<ReturnType<typeof startDenyingTestBackend>>['server'];
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
-      features: [
-        kafkaLagPlugin,
-        permissionBackend,
-        denyingPolicy,
-        mockServices.rootConfig.factory({
-          data: {
-            // Without it the permissions service allows everything without asking.
-            permission: { enabled: true },
-            kafka: {
-              clusters: [{ name: 'platform-kafka', brokers: ['127.0.0.1:1'] }],
-            },
-          },
-        }),
-      ],
+    ({ server } = await startDenyingTestBackend({
+      features: [kafkaLagPlugin],
+      config: {
+        kafka: {
+          clusters: [{ name: 'platform-kafka', brokers: ['127.0.0.1:1'] }],
+        },
+      },
+      deny: { permission: kafkaLagReadPermission },
     }));
   });
 
@@ -83,7 +44,7 @@ describe('kafka-lag permissions', () => {
   it('answers 403 and no data to a user the policy denies', async () => {
     const allowed = await request(server)
       .get('/api/kafka-lag/clusters')
-      .set('Authorization', mockCredentials.user.header(ALLOWED));
+      .set('Authorization', mockCredentials.user.header(ALLOWED_USER));
     expect(allowed.status).toBe(200);
     expect(allowed.body.map((c: { name: string }) => c.name)).toEqual([
       'platform-kafka',
@@ -96,9 +57,12 @@ describe('kafka-lag permissions', () => {
     ]) {
       const denied = await request(server)
         .get(`/api/kafka-lag${path}`)
-        .set('Authorization', mockCredentials.user.header(DENIED));
+        .set('Authorization', mockCredentials.user.header(DENIED_USER));
       expect({ path, status: denied.status }).toEqual({ path, status: 403 });
-      expect(denied.body.error.name).toBe('NotAllowedError');
+      expect(denied.body.error).toMatchObject({
+        name: 'NotAllowedError',
+        message: 'Not allowed to read Kafka consumer lag',
+      });
       // Only the error: no cluster, group or partition figures.
       expect(Object.keys(denied.body).sort()).toEqual([
         'error',

@@ -2,13 +2,13 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import {
   kafkaLagReadPermission,
   parseConsumerGroupsAnnotation,
 } from '@internal/plugin-kafka-lag-common';
-import express, { Request } from 'express';
+import { createAuthorize, parseRequest } from '@internal/platform-node';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { KafkaLagService } from './service/types';
@@ -17,18 +17,6 @@ const windowQuery = z.object({
   window: z.coerce.number().int().min(60).max(86_400).default(3600),
 });
 const refsQuery = z.object({ refs: z.string().min(1) });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InputError(
-      result.error.issues
-        .map(i => `${i.path.join('.')}: ${i.message}`)
-        .join('; '),
-    );
-  }
-  return result.data;
-}
 
 /**
  * Routes:
@@ -45,16 +33,12 @@ export async function createRouter(options: {
   const router = Router();
   router.use(express.json());
 
-  const authorize = async (req: Request) => {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: kafkaLagReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to read Kafka consumer lag');
-    }
-  };
+  const authorize = createAuthorize({
+    httpAuth,
+    permissions,
+    permission: kafkaLagReadPermission,
+    notAllowedMessage: 'Not allowed to read Kafka consumer lag',
+  });
 
   router.get('/clusters', async (req, res) => {
     await authorize(req);
@@ -63,7 +47,7 @@ export async function createRouter(options: {
 
   router.get('/groups', async (req, res) => {
     await authorize(req);
-    const { refs } = parse(refsQuery, req.query);
+    const { refs } = parseRequest(refsQuery, req.query, 'query');
     let parsed;
     try {
       parsed = parseConsumerGroupsAnnotation(refs);
@@ -75,7 +59,7 @@ export async function createRouter(options: {
 
   router.get('/groups/:cluster/:group', async (req, res) => {
     await authorize(req);
-    const { window } = parse(windowQuery, req.query);
+    const { window } = parseRequest(windowQuery, req.query, 'query');
     res.json(
       await service.getGroup(
         { cluster: req.params.cluster, group: req.params.group },

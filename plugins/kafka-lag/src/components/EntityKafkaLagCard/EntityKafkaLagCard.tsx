@@ -17,6 +17,7 @@ import {
   LagHistoryPoint,
   formatConsumerGroupRef,
 } from '@internal/plugin-kafka-lag-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import MuiLink from '@mui/material/Link';
@@ -30,7 +31,6 @@ import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { KafkaLagApi, kafkaLagApiRef } from '../../api';
 import { StaleMark } from '../StaleMark';
-import { errorTitle } from '../../lib/errors';
 import {
   ANNOTATION_SHAPE,
   readConsumerGroupsAnnotation,

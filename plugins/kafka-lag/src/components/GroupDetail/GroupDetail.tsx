@@ -12,6 +12,7 @@ import {
   LAG_STATUS_SEVERITY,
   PartitionLag,
 } from '@internal/plugin-kafka-lag-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
@@ -24,7 +25,6 @@ import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { kafkaLagApiRef } from '../../api';
-import { errorTitle } from '../../lib/errors';
 import {
   formatAge,
   formatCount,

@@ -14,6 +14,7 @@ import {
   GroupSummary,
   LAG_STATUS_SEVERITY,
 } from '@internal/plugin-kafka-lag-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
@@ -24,7 +25,6 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { kafkaLagApiRef } from '../../api';
 import { StaleMark } from '../StaleMark';
-import { errorTitle } from '../../lib/errors';
 import {
   formatAge,
   formatCount,

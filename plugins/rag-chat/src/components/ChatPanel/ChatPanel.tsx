@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { ChatMessage, ChatStreamEvent } from '@internal/plugin-rag-chat-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Divider from '@mui/material/Divider';
@@ -9,7 +10,6 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import { ragChatApiRef } from '../../api';
-import { errorTitle } from '../../lib/errors';
 import { MessageView, Turn } from './MessageView';
 
 export interface ChatPanelProps {

@@ -6,6 +6,7 @@ import {
   FeedbackRating,
   Passage,
 } from '@internal/plugin-rag-chat-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -15,7 +16,6 @@ import SvgIcon from '@mui/material/SvgIcon';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { ragChatApiRef } from '../../api';
-import { errorTitle } from '../../lib/errors';
 import { AnswerText, passageName } from '../AnswerText';
 
 /** A turn as shown: a stored message, or the one streaming in. */

@@ -6,13 +6,13 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { errorTitle } from '@internal/platform-react';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useLocation, useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { ragChatApiRef } from '../../api';
-import { errorTitle } from '../../lib/errors';
 import { rootRouteRef } from '../../routes';
 
 /** An indexed doc as the chat read it, scrolled to the cited section. */

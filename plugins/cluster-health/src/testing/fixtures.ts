@@ -9,7 +9,9 @@ import { ClusterHealthApi } from '../api';
 /** Test data and a fake API for the package's tests. */
 export const GiB = 2 ** 30;
 
-export function cluster(overrides: Partial<ClusterSummary> = {}): ClusterSummary {
+export function cluster(
+  overrides: Partial<ClusterSummary> = {},
+): ClusterSummary {
   return {
     name: 'eks-data-platform',
     status: 'ok',

@@ -9,9 +9,9 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
+import { errorTitle } from '@internal/platform-react';
 import { clusterHealthApiRef } from '../../api';
 import { usePanel } from '../../hooks';
-import { errorTitle } from '../../lib/errors';
 import { ClusterPanels } from '../ClusterPanels';
 import { FreshnessBadge } from '../FreshnessBadge';
 import { Panel } from '../Panel';

@@ -1,5 +1,5 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { errorTitle } from '../../lib/errors';
+import { errorTitle } from '@internal/platform-react';
 
 /** A panel's body: its error (with the backend's message), a spinner, or its value rendered. */
 export function Panel<T>({

@@ -1,5 +1,9 @@
 import { useState } from 'react';
-import { ClusterSummary, Problem } from '@internal/plugin-cluster-health-common';
+import {
+  ClusterSummary,
+  Problem,
+} from '@internal/plugin-cluster-health-common';
+import { EntityLink } from '@internal/platform-react';
 import Chip from '@mui/material/Chip';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -10,7 +14,6 @@ import Typography from '@mui/material/Typography';
 import { formatAge } from '../../lib/format';
 import { PROBLEM_SOURCES, unreadResources } from '../../lib/freshness';
 import { NOWRAP } from '../../lib/styles';
-import { RefLink } from '../RefLink';
 import { asLines, UnreadNotice } from '../UnreadNotice';
 
 /** The cluster's problems, each linked to its entity and owner; a click shows its recent events. */
@@ -104,10 +107,10 @@ export function ProblemsTable({
                 )}
               </TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                <RefLink entityRef={p.entityRef} kind="component" />
+                <EntityLink entityRef={p.entityRef} defaultKind="component" />
               </TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                <RefLink entityRef={p.ownerRef} kind="group" />
+                <EntityLink entityRef={p.ownerRef} defaultKind="group" />
               </TableCell>
             </TableRow>
           ))}

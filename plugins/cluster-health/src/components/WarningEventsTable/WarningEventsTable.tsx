@@ -2,6 +2,7 @@ import {
   ClusterSummary,
   WarningEvent,
 } from '@internal/plugin-cluster-health-common';
+import { EntityLink } from '@internal/platform-react';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -11,7 +12,6 @@ import Typography from '@mui/material/Typography';
 import { formatAge } from '../../lib/format';
 import { unreadResources } from '../../lib/freshness';
 import { NOWRAP } from '../../lib/styles';
-import { RefLink } from '../RefLink';
 import { asLines, UnreadNotice } from '../UnreadNotice';
 
 /** The cluster's recent warning events, also those that belong to no problem. */
@@ -66,7 +66,7 @@ export function WarningEventsTable({
               </TableCell>
               <TableCell sx={{ minWidth: 280 }}>{e.message}</TableCell>
               <TableCell sx={{ minWidth: 140 }}>
-                <RefLink entityRef={e.entityRef} kind="component" />
+                <EntityLink entityRef={e.entityRef} defaultKind="component" />
               </TableCell>
             </TableRow>
           ))}

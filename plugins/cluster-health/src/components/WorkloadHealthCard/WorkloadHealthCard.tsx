@@ -9,9 +9,9 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { errorTitle } from '@internal/platform-react';
 import { clusterHealthApiRef } from '../../api';
 import { usePanel } from '../../hooks';
-import { errorTitle } from '../../lib/errors';
 import { rootRouteRef } from '../../routes';
 import { WorkloadRow } from '../WorkloadRow';
 

@@ -4,82 +4,28 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { ModelServerView } from '@internal/plugin-gpu-inference-common';
+import { ModelServerRange } from '@internal/plugin-gpu-inference-common';
+import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import Grid from '@mui/material/Grid';
 import ToggleButton from '@mui/material/ToggleButton';
 import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import useInterval from 'react-use/esm/useInterval';
-import { errorTitle, gpuInferenceApiRef } from '../api';
-import { GpuTable, PrometheusNotice } from './GpuInferencePage';
-
-function seconds(v?: number) {
-  if (v === undefined) return '—';
-  return v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`;
-}
-
-/** A small line of one figure over the range, scaled to its own maximum. */
-function Sparkline({
-  series,
-  figure,
-  label,
-}: {
-  series: ModelServerView['series'];
-  figure: 'ttftP95' | 'waiting';
-  label: string;
-}) {
-  const points = series
-    .filter(p => p[figure] !== undefined)
-    .map(p => ({ t: p.t, v: p[figure]! }));
-  if (points.length < 2)
-    return (
-      <Typography variant="caption">
-        Not enough samples for a chart yet.
-      </Typography>
-    );
-  const max = Math.max(...points.map(p => p.v)) || 1;
-  const t0 = points[0].t;
-  const span = points[points.length - 1].t - t0 || 1;
-  const d = points
-    .map(
-      (p, i) =>
-        `${i ? 'L' : 'M'}${((p.t - t0) / span) * 300},${60 - (p.v / max) * 55}`,
-    )
-    .join(' ');
-  return (
-    <svg width="100%" viewBox="0 0 300 60" role="img" aria-label={label}>
-      <path d={d} fill="none" stroke="currentColor" strokeWidth="2" />
-    </svg>
-  );
-}
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <Grid item xs={6} md={3}>
-      <Typography variant="caption" color="text.secondary">
-        {label}
-      </Typography>
-      <Typography variant="h6">{value}</Typography>
-    </Grid>
-  );
-}
+import { useModelServer } from '../../hooks';
+import { seconds } from '../../lib/format';
+import { Figure } from '../Figure';
+import { GpuTable } from '../GpuTable';
+import { PrometheusNotice } from '../PrometheusNotice';
+import { Sparkline } from '../Sparkline';
 
 /** A model server's health: requests, latencies, tokens, KV cache, its GPUs and what limits it. */
 export function ModelServerCard() {
   const { entity } = useEntity();
-  const api = useApi(gpuInferenceApiRef);
-  const [range, setRange] = useState<'1h' | '6h' | '24h'>('1h');
+  const [range, setRange] = useState<ModelServerRange>('1h');
   const entityRef = stringifyEntityRef(entity);
-  const state = useAsyncRetry(
-    () => api.getModelServer(entityRef, range),
-    [entityRef, range],
-  );
-  useInterval(() => state.retry(), 15_000);
+  const state = useModelServer(entityRef, range);
 
   let body: JSX.Element;
   if (state.error)

@@ -1,26 +1,13 @@
-import {
-  createApiRef,
-  DiscoveryApi,
-  FetchApi,
-} from '@backstage/frontend-plugin-api';
+import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   FleetView,
+  ModelServerRange,
   ModelServerView,
 } from '@internal/plugin-gpu-inference-common';
+import { GpuInferenceApi } from './GpuInferenceApi';
 
-export interface GpuInferenceApi {
-  getFleet(): Promise<FleetView>;
-  getModelServer(
-    entityRef: string,
-    range: '1h' | '6h' | '24h',
-  ): Promise<ModelServerView>;
-}
-
-export const gpuInferenceApiRef = createApiRef<GpuInferenceApi>({
-  id: 'plugin.gpu-inference.api',
-});
-
+/** Talks to the GPU inference backend through the app's discovery and fetch APIs. */
 export class GpuInferenceClient implements GpuInferenceApi {
   constructor(
     private readonly options: {
@@ -33,7 +20,7 @@ export class GpuInferenceClient implements GpuInferenceApi {
     return this.get<FleetView>('/fleet');
   }
 
-  getModelServer(entityRef: string, range: '1h' | '6h' | '24h') {
+  getModelServer(entityRef: string, range: ModelServerRange) {
     return this.get<ModelServerView>(
       `/entity?${new URLSearchParams({ entityRef, range })}`,
     );
@@ -45,10 +32,4 @@ export class GpuInferenceClient implements GpuInferenceApi {
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return (await res.json()) as T;
   }
-}
-
-export function errorTitle(error: Error): string {
-  if (ResponseError.is(error) && error.cause?.message)
-    return `${error.statusCode}: ${error.cause.message}`;
-  return error.message;
 }

@@ -1,74 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { FleetView } from '@internal/plugin-gpu-inference-common';
-import { fireEvent, screen } from '@testing-library/react';
-import { GpuInferenceApi, gpuInferenceApiRef } from '../api';
-import { rootRouteRef } from '../routes';
+import { screen } from '@testing-library/react';
+import { GpuInferenceApi, gpuInferenceApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { fleet } from '../../testing/fixtures';
 import { GpuInferencePage } from './GpuInferencePage';
-
-const gpu = {
-  node: 'ip-10-0-5-9',
-  gpu: '4',
-  uuid: 'GPU-1',
-  modelName: 'NVIDIA A100-SXM4-40GB',
-  utilisation: 1,
-  utilisationAvg: 1,
-  memoryUsedMiB: 17100,
-  memoryTotalMiB: 40960,
-  powerWatts: 58,
-  temperatureC: 31,
-  smClockMHz: 210,
-  xidErrors: 0,
-  pod: 'llm-chat-server-b',
-  namespace: 'ml',
-  entityRef: 'component:default/llm-chat-server',
-  ownerRef: 'group:default/ml-engineering',
-};
-
-function fleet(overrides: Partial<FleetView> = {}): FleetView {
-  return {
-    clusters: [{ cluster: 'eks', status: 'ok' }],
-    capacity: [
-      {
-        cluster: 'eks',
-        nodeGroup: 'gpu',
-        gpuModel: 'NVIDIA-A100-SXM4-40GB',
-        nodes: 1,
-        allocatable: 8,
-        allocated: 8,
-        free: 0,
-        largestFit: 0,
-        freePerNode: [0],
-      },
-      {
-        cluster: 'eks',
-        nodeGroup: 'gpu-a10g',
-        gpuModel: 'NVIDIA-A10G',
-        nodes: 3,
-        allocatable: 12,
-        allocated: 5,
-        free: 7,
-        largestFit: 4,
-        freePerNode: [4, 3, 0],
-      },
-    ],
-    pending: [
-      {
-        cluster: 'eks',
-        namespace: 'ml',
-        pod: 'llm-chat-server-c',
-        gpus: 4,
-        message: '0/5 nodes are available: 2 Insufficient nvidia.com/gpu',
-      },
-    ],
-    prometheus: { status: 'ok' },
-    gpus: [gpu],
-    waste: [{ ...gpu, gpuHoursWasted: 0.49 }],
-    idleThresholdPercent: 10,
-    idleWindow: '30m',
-    queries: 2,
-    ...overrides,
-  };
-}
 
 const render = (value: FleetView) => {
   const api: GpuInferenceApi = {
@@ -91,28 +27,6 @@ describe('GpuInferencePage', () => {
     expect(screen.getByText(/0\.49 GPU-hours wasted/)).toBeInTheDocument();
     expect(
       screen.getByText(/owner group:default\/ml-engineering/),
-    ).toBeInTheDocument();
-  });
-
-  it('answers whether a pod asking for N GPUs could be scheduled now', async () => {
-    await render(fleet());
-    const input = await screen.findByLabelText('A new pod asking for N GPUs');
-    expect(
-      screen.getByText(
-        /eks \/ gpu-a10g \(NVIDIA-A10G\) on 2 nodes, room for 7 such pods/,
-      ),
-    ).toBeInTheDocument();
-    fireEvent.change(input, { target: { value: '4' } });
-    expect(
-      screen.getByText(/on 1 node, room for 1 such pod\b/),
-    ).toBeInTheDocument();
-    fireEvent.change(input, { target: { value: '5' } });
-    expect(
-      screen.getByText(/No: no node has 5 GPUs free now \(largest fit 4\)/),
-    ).toBeInTheDocument();
-    fireEvent.change(input, { target: { value: '0' } });
-    expect(
-      screen.getByText(/Enter a whole number of GPUs/),
     ).toBeInTheDocument();
   });
 

@@ -1,1 +1,0 @@
-export { RefLink } from './RefLink';

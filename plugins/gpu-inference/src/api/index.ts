@@ -1,0 +1,3 @@
+export { gpuInferenceApiRef } from './GpuInferenceApi';
+export type { GpuInferenceApi } from './GpuInferenceApi';
+export { GpuInferenceClient } from './GpuInferenceClient';

@@ -1,0 +1,1 @@
+export { CapacityTable } from './CapacityTable';

@@ -1,0 +1,1 @@
+export { FitCheck } from './FitCheck';

@@ -1,0 +1,1 @@
+export { GpuInferencePage } from './GpuInferencePage';

@@ -1,0 +1,1 @@
+export { GpuTable } from './GpuTable';

@@ -1,0 +1,1 @@
+export { IdleGpus } from './IdleGpus';

@@ -1,0 +1,1 @@
+export { ModelServerCard } from './ModelServerCard';

@@ -1,0 +1,1 @@
+export { PrometheusNotice } from './PrometheusNotice';

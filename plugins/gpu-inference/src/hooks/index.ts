@@ -1,0 +1,2 @@
+export { useFleet } from './useFleet';
+export { useModelServer } from './useModelServer';

@@ -4,84 +4,47 @@
  * permissions service asking it over HTTP. No sandbox needed: the one cluster cannot be
  * reached, which still lists it (by name) for whoever may read cluster health.
  */
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  AuthorizeResult,
-  isPermission,
-} from '@backstage/plugin-permission-common';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+  ALLOWED_USER,
+  DENIED_USER,
+  startDenyingTestBackend,
+} from '@internal/platform-node/testUtils';
 import { clusterHealthReadPermission } from '@internal/plugin-cluster-health-common';
 import request from 'supertest';
 import { clusterHealthPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
-const ALLOWED = 'user:default/alice';
-const DENIED = 'user:default/bob';
-
-/** Denies cluster.health.read to DENIED, allows everything else. */
-const denyingPolicy = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'deny-cluster-health',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy({
-          async handle(req, user) {
-            const denied =
-              isPermission(req.permission, clusterHealthReadPermission) &&
-              user?.info.userEntityRef === DENIED;
-            return {
-              result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-            };
-          },
-        });
-      },
-    });
-  },
-});
-
 describe('cluster-health permissions', () => {
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  let server: Awaited<ReturnType<typeof startDenyingTestBackend>>['server'];
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
+    ({ server } = await startDenyingTestBackend({
       features: [
         clusterHealthPlugin,
-        permissionBackend,
-        denyingPolicy,
         catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            // Without it the permissions service allows everything without asking.
-            permission: { enabled: true },
-            kubernetes: {
-              clusterLocatorMethods: [
+      ],
+      config: {
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
                 {
-                  type: 'config',
-                  clusters: [
-                    {
-                      name: 'eks-unreachable',
-                      url: 'https://127.0.0.1:1',
-                      authProvider: 'serviceAccount',
-                      serviceAccountToken: 'not-used',
-                      skipTLSVerify: true,
-                    },
-                  ],
+                  name: 'eks-unreachable',
+                  url: 'https://127.0.0.1:1',
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: 'not-used',
+                  skipTLSVerify: true,
                 },
               ],
             },
-          },
-        }),
-      ],
+          ],
+        },
+      },
+      deny: { permission: clusterHealthReadPermission },
     }));
   });
 
@@ -98,7 +61,7 @@ describe('cluster-health permissions', () => {
   it('answers 403 and no data to a user the policy denies', async () => {
     const allowed = await request(server)
       .get('/api/cluster-health/clusters')
-      .set('Authorization', mockCredentials.user.header(ALLOWED));
+      .set('Authorization', mockCredentials.user.header(ALLOWED_USER));
     expect(allowed.status).toBe(200);
     expect(allowed.body.map((c: { name: string }) => c.name)).toEqual([
       'eks-unreachable',
@@ -107,13 +70,15 @@ describe('cluster-health permissions', () => {
     for (const path of [
       '/clusters',
       '/clusters/eks-unreachable/node-groups',
+      '/clusters/eks-unreachable/daemonsets',
+      '/clusters/eks-unreachable/events',
       '/problems',
       '/github-releases',
       '/entity?entityRef=component:default/webapp',
     ]) {
       const denied = await request(server)
         .get(`/api/cluster-health${path}`)
-        .set('Authorization', mockCredentials.user.header(DENIED));
+        .set('Authorization', mockCredentials.user.header(DENIED_USER));
       expect({ path, status: denied.status }).toEqual({ path, status: 403 });
       expect(denied.body.error.name).toBe('NotAllowedError');
       // Only the error: no cluster, node, problem or release.

@@ -2,10 +2,13 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  createAuthorize,
+  entityRefSchema,
+  parseRequest,
+} from '@internal/platform-node';
 import { clusterHealthReadPermission } from '@internal/plugin-cluster-health-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ClusterHealthService } from './service/types';
@@ -20,19 +23,7 @@ const eventsQuery = z.object({
   namespace: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
-const entityQuery = z.object({ entityRef: z.string().min(1).max(512) });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InputError(
-      result.error.issues
-        .map(i => `${i.path.join('.')}: ${i.message}`)
-        .join('; '),
-    );
-  }
-  return result.data;
-}
+const entityQuery = z.object({ entityRef: entityRefSchema });
 
 /**
  * Routes (all GET, all read from the cluster cache; no response carries a cluster's URL):
@@ -54,17 +45,12 @@ export async function createRouter(options: {
   const { httpAuth, permissions, service } = options;
   const router = Router();
 
-  const authorize = async (req: Request) => {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: clusterHealthReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to read cluster health');
-    }
-    return credentials;
-  };
+  const authorize = createAuthorize({
+    httpAuth,
+    permissions,
+    permission: clusterHealthReadPermission,
+    notAllowedMessage: 'Not allowed to read cluster health',
+  });
 
   router.get('/clusters', async (req, res) => {
     const credentials = await authorize(req);
@@ -83,7 +69,7 @@ export async function createRouter(options: {
 
   router.get('/clusters/:cluster/events', async (req, res) => {
     const credentials = await authorize(req);
-    const query = parse(eventsQuery, req.query);
+    const query = parseRequest(eventsQuery, req.query, 'query');
     res.json(
       await service.getEvents(req.params.cluster, query, { credentials }),
     );
@@ -91,7 +77,7 @@ export async function createRouter(options: {
 
   router.get('/problems', async (req, res) => {
     const credentials = await authorize(req);
-    const filter = parse(problemsQuery, req.query);
+    const filter = parseRequest(problemsQuery, req.query, 'query');
     res.json(await service.getProblems(filter, { credentials }));
   });
 
@@ -102,7 +88,7 @@ export async function createRouter(options: {
 
   router.get('/entity', async (req, res) => {
     const credentials = await authorize(req);
-    const { entityRef } = parse(entityQuery, req.query);
+    const { entityRef } = parseRequest(entityQuery, req.query, 'query');
     res.json(await service.getEntity(entityRef, { credentials }));
   });
 

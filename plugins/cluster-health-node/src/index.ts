@@ -21,8 +21,6 @@ export { readNodeGroupLabels } from './nodeGroups';
 export { CatalogEntityIndex } from './CatalogEntityIndex';
 export { kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';
-/** @deprecated import KUBERNETES_ID_LABEL from @internal/plugin-cluster-health-common */
-export { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 export { KubeCredentialsError, KubeRequestError, withoutUrls } from './errors';
 export { getJson } from './Informer';
 export { addResources, NO_RESOURCES, toResources } from './projections';

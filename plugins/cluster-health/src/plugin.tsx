@@ -6,6 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-cluster-health-common';
 import SvgIcon from '@mui/material/SvgIcon';
 import { ClusterHealthClient, clusterHealthApiRef } from './api';
 import { rootRouteRef } from './routes';
@@ -48,7 +49,7 @@ export const workloadHealthEntityCard = EntityCardBlueprint.make({
   name: 'workload-health',
   params: {
     filter: {
-      'metadata.annotations.backstage.io/kubernetes-id': { $exists: true },
+      [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: { $exists: true },
     },
     loader: () =>
       import('./components/WorkloadHealthCard').then(m => (

@@ -1,5 +1,6 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-cluster-health-common';
 import { screen } from '@testing-library/react';
 import { clusterHealthApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
@@ -60,7 +61,7 @@ describe('WorkloadHealthCard', () => {
           kind: 'Component',
           metadata: {
             name: 'webapp-consumer',
-            annotations: { 'backstage.io/kubernetes-id': 'webapp-consumer' },
+            annotations: { [KUBERNETES_ID_ANNOTATION]: 'webapp-consumer' },
           },
           spec: {
             type: 'service',

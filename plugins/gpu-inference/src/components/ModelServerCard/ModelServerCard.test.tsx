@@ -1,6 +1,9 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { ModelServerView } from '@internal/plugin-gpu-inference-common';
+import {
+  MODEL_SERVER_SELECTOR_ANNOTATION,
+  ModelServerView,
+} from '@internal/plugin-gpu-inference-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { GpuInferenceApi, gpuInferenceApiRef } from '../../api';
 import { gpu } from '../../testing/fixtures';
@@ -12,7 +15,7 @@ const entity = {
   metadata: {
     name: 'llm-chat-server',
     annotations: {
-      'ml-platform.io/model-server-selector': 'job="model-server"',
+      [MODEL_SERVER_SELECTOR_ANNOTATION]: 'job="model-server"',
     },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'ml-engineering' },

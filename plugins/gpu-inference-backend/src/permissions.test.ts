@@ -5,7 +5,6 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { MODEL_SERVER_SELECTOR_ANNOTATION } from '@internal/plugin-cluster-health-common';
 import { gpuInferenceReadPermission } from '@internal/plugin-gpu-inference-common';
 import {
   ALLOWED_USER,
@@ -14,6 +13,7 @@ import {
 } from '@internal/platform-node/testUtils';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
+import { modelServerEntity } from './service/__testUtils__/entities';
 
 jest.setTimeout(60_000);
 
@@ -26,17 +26,10 @@ describe('gpu-inference permissions', () => {
         gpuInferencePlugin,
         catalogServiceMock.factory({
           entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'llm-chat-server',
-                annotations: {
-                  [MODEL_SERVER_SELECTOR_ANNOTATION]: 'job="model-server"',
-                },
-              },
-              spec: { type: 'service', lifecycle: 'production', owner: 'ml' },
-            },
+            modelServerEntity({
+              name: 'llm-chat-server',
+              selector: 'job="model-server"',
+            }),
           ],
         }),
       ],

@@ -16,11 +16,6 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import {
-  KUBERNETES_ID_ANNOTATION,
-  MODEL_SERVER_SELECTOR_ANNOTATION,
-} from '@internal/plugin-cluster-health-common';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import {
   catalogConditions,
@@ -43,6 +38,7 @@ import { runLoad, sandboxEnv } from '@internal/sandbox';
 import { KubeConfig } from '@kubernetes/client-node';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
+import { modelServerEntity } from './service/__testUtils__/entities';
 import { closedPort } from './service/__testUtils__/net';
 
 jest.setTimeout(180_000);
@@ -56,47 +52,18 @@ function token() {
   return kubeConfig.getCurrentUser()!.token!;
 }
 
-function component(
-  name: string,
-  owner: string,
-  selector?: string,
-  labels?: Record<string, string>,
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      ...(labels ? { labels } : {}),
-      annotations: {
-        // Where the catalog believes it came from (it requires both for processing).
-        'backstage.io/managed-by-location':
-          'url:https://example.com/catalog-info.yaml',
-        'backstage.io/managed-by-origin-location':
-          'url:https://example.com/catalog-info.yaml',
-        [KUBERNETES_ID_ANNOTATION]: name,
-        ...(selector ? { [MODEL_SERVER_SELECTOR_ANNOTATION]: selector } : {}),
-      },
-    },
-    spec: { type: 'model-server', lifecycle: 'production', owner },
-  };
-}
-
 const RESTRICTED_LABEL = 'ml-platform.io/restricted';
 
 const entities = () => [
-  component(
-    'llm-chat-server',
-    'group:default/ml-engineering',
-    'job="model-server",model_name="llama-3.1-8b-instruct"',
-    { [RESTRICTED_LABEL]: 'true' },
-  ),
-  component(
-    'embedding-server',
-    'group:default/ml-engineering',
-    'job="model-server",model_name="all-MiniLM-L6-v2"',
-  ),
+  modelServerEntity({
+    name: 'llm-chat-server',
+    selector: 'job="model-server",model_name="llama-3.1-8b-instruct"',
+    labels: { [RESTRICTED_LABEL]: 'true' },
+  }),
+  modelServerEntity({
+    name: 'embedding-server',
+    selector: 'job="model-server",model_name="all-MiniLM-L6-v2"',
+  }),
 ];
 
 const sandboxCluster = () => ({
@@ -212,6 +179,7 @@ it('reads the model server as queueing when the load exceeds its sequence limit'
   // second chat replica's four GPUs idle by design, so the GPUs are not all saturated.
   const load = runLoad({ url: env.modelUrl, rps: 12, seconds: 15 });
   let view: ModelServerView | undefined;
+  const seen: string[] = [];
   for (let i = 0; i < 40; i++) {
     await sleep(1000);
     const res = await request(server).get(
@@ -219,6 +187,11 @@ it('reads the model server as queueing when the load exceeds its sequence limit'
     );
     expect(res.status).toBe(200);
     view = res.body;
+    seen.push(
+      `waiting ${view!.figures?.requestsWaiting}, ttftP95 ${
+        view!.figures?.ttftP95
+      }, GPUs ${view!.gpus.map(g => g.utilisation).join('/')}`,
+    );
     // Prometheus scrapes the model server and the GPU exporter (which follows the model
     // server's load) at different moments: wait until both scrapes have seen the load.
     if (
@@ -228,7 +201,15 @@ it('reads the model server as queueing when the load exceeds its sequence limit'
     )
       break;
   }
-  await load;
+  const report = await load;
+  if (!view!.gpus.some(g => g.utilisation >= 10)) {
+    // What each view saw, to tell a load that never queued from an exporter that lagged.
+    throw new Error(
+      `no view saw requests waiting and busy GPUs together; load: ${JSON.stringify(
+        report,
+      )}; views: ${seen.join('; ')}`,
+    );
+  }
   expect(view!.prometheus.status).toBe('ok');
   const f = view!.figures!;
   expect(f.requestsWaiting).toBeGreaterThan(0);

@@ -9,9 +9,9 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { MODEL_SERVER_SELECTOR_ANNOTATION } from '@internal/plugin-cluster-health-common';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
+import { modelServerEntity } from './service/__testUtils__/entities';
 
 jest.setTimeout(60_000);
 
@@ -25,17 +25,10 @@ describe('gpu-inference routes', () => {
         mockServices.rootConfig.factory({ data: {} }),
         catalogServiceMock.factory({
           entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'bad-selector',
-                annotations: {
-                  [MODEL_SERVER_SELECTOR_ANNOTATION]: 'job="x"} or vector(1)',
-                },
-              },
-              spec: { type: 'service', lifecycle: 'production', owner: 'ml' },
-            },
+            modelServerEntity({
+              name: 'bad-selector',
+              selector: 'job="x"} or vector(1)',
+            }),
           ],
         }),
       ],

@@ -4,14 +4,9 @@
  * nothing listens on), and the request failures. plugin.test.ts runs it against the sandbox.
  */
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_ID_LABEL,
-  MODEL_SERVER_SELECTOR_ANNOTATION,
-} from '@internal/plugin-cluster-health-common';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import {
   ClusterCache,
   ClusterView,
@@ -20,30 +15,21 @@ import {
 import { GpuInferenceConfig } from '../config';
 import { DefaultGpuInferenceService } from './DefaultGpuInferenceService';
 import { cluster, gpuNode, pendingPod } from './__testUtils__/cluster';
+import { modelServerEntity } from './__testUtils__/entities';
 import { closedPort } from './__testUtils__/net';
 
 const credentials = mockCredentials.user('user:default/alice');
 
-function modelServer(name: string, selector?: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        [KUBERNETES_ID_ANNOTATION]: name,
-        ...(selector ? { [MODEL_SERVER_SELECTOR_ANNOTATION]: selector } : {}),
-      },
-    },
-    spec: { type: 'service', lifecycle: 'production', owner: 'ml-engineering' },
-  };
-}
-
 const entities = [
-  modelServer('llm-chat-server', 'job="model-server",model_name="llama"'),
-  modelServer('plain-service'),
-  modelServer('bad-selector', 'job="x"} or vector(1) or {a="b"'),
+  modelServerEntity({
+    name: 'llm-chat-server',
+    selector: 'job="model-server",model_name="llama"',
+  }),
+  modelServerEntity({ name: 'plain-service' }),
+  modelServerEntity({
+    name: 'bad-selector',
+    selector: 'job="x"} or vector(1) or {a="b"',
+  }),
 ];
 
 function cacheOf(...clusters: ClusterView[]): ClusterCache {

@@ -4,13 +4,12 @@
  * Needs `scripts/sandbox up postgres` and its settings (eval "$(scripts/sandbox env)").
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 
 jest.setTimeout(240_000);
 
-const PORT = 7017;
-const BASE = `http://127.0.0.1:${PORT}`;
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function poll<T>(
@@ -28,11 +27,31 @@ async function poll<T>(
   }
 }
 
+/** A free port: another backend on this machine (a dev or e2e run) may hold any fixed one. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 describe('backend in production mode', () => {
   let backend: ChildProcess | undefined;
   let output = '';
+  let port: number;
+  let baseUrl: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
     for (const name of [
       'POSTGRES_HOST',
       'POSTGRES_PORT',
@@ -71,10 +90,10 @@ describe('backend in production mode', () => {
           ...process.env,
           // jest sets NODE_ENV=test; guest sign-in is for development only.
           NODE_ENV: 'development',
-          PORTAL_BASE_URL: BASE,
+          PORTAL_BASE_URL: baseUrl,
           APP_CONFIG_backend_listen: JSON.stringify({
             host: '127.0.0.1',
-            port: PORT,
+            port,
           }),
           APP_CONFIG_catalog_locations: JSON.stringify([
             { type: 'file', target: '../../catalog-info.yaml' },
@@ -90,7 +109,7 @@ describe('backend in production mode', () => {
       150_000,
       async () =>
         (
-          await fetch(`${BASE}/.backstage/health/v1/readiness`)
+          await fetch(`${baseUrl}/.backstage/health/v1/readiness`)
         ).ok
           ? true
           : undefined,
@@ -99,7 +118,7 @@ describe('backend in production mode', () => {
       () => 'no guest token',
       20_000,
       async () => {
-        const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
+        const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
           headers: { 'X-Requested-With': 'XMLHttpRequest' },
         });
         return res.ok ? (await res.json()).backstageIdentity.token : undefined;
@@ -110,7 +129,7 @@ describe('backend in production mode', () => {
       60_000,
       async () => {
         const res = await fetch(
-          `${BASE}/api/catalog/entities/by-query?limit=200&fields=metadata.name`,
+          `${baseUrl}/api/catalog/entities/by-query?limit=200&fields=metadata.name`,
           { headers: { Authorization: `Bearer ${token}` } },
         );
         const items: { metadata: { name: string } }[] = (await res.json())

@@ -1,12 +1,14 @@
 /**
  * What the platform's backend plugins share: request parsing and the permission check of
- * their routers. Test helpers are under `@internal/platform-node/testUtils`.
+ * their routers, and the permission policy's module. Test helpers are under
+ * `@internal/platform-node/testUtils`.
  *
  * @packageDocumentation
  */
 
 export { entityRefSchema, parseRequest } from './parseRequest';
 export { createAuthorize } from './authorize';
+export { createPermissionPolicyModule } from './policyModule';
 export type {
   Authorize,
   AuthorizeRequest,

@@ -1,4 +1,3 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -10,7 +9,6 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   catalogEntityDeletePermission,
   catalogEntityReadPermission,
@@ -27,6 +25,7 @@ import {
   ragChatAskPermission,
   ragChatFeedbackExportPermission,
 } from '@internal/plugin-rag-chat-common';
+import { createPermissionPolicyModule } from '@internal/platform-node';
 
 /** The group whose members may remove things from the catalog. */
 export const PLATFORM_ADMIN_GROUP = 'group:default/platform-team';
@@ -156,15 +155,7 @@ export class PlatformPermissionPolicy implements PermissionPolicy {
   }
 }
 
-export const platformPermissionPolicy = createBackendModule({
-  pluginId: 'permission',
+export const platformPermissionPolicy = createPermissionPolicyModule({
   moduleId: 'platform-policy',
-  register(env) {
-    env.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new PlatformPermissionPolicy());
-      },
-    });
-  },
+  policy: new PlatformPermissionPolicy(),
 });

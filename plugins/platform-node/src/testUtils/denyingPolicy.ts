@@ -1,7 +1,4 @@
-import {
-  BackendFeature,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import {
   mockServices,
   startTestBackend,
@@ -13,8 +10,8 @@ import {
   isPermission,
   Permission,
 } from '@backstage/plugin-permission-common';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { JsonObject } from '@backstage/types';
+import { createPermissionPolicyModule } from '../policyModule';
 
 /** A user the denying policy allows everything. */
 export const ALLOWED_USER = 'user:default/alice';
@@ -35,25 +32,17 @@ export interface DenyOptions {
  */
 export function denyingPolicyModule(options: DenyOptions): BackendFeature {
   const { permission, user = DENIED_USER } = options;
-  return createBackendModule({
-    pluginId: 'permission',
+  return createPermissionPolicyModule({
     moduleId: 'test-denying-policy',
-    register(env) {
-      env.registerInit({
-        deps: { policy: policyExtensionPoint },
-        async init({ policy }) {
-          policy.setPolicy({
-            async handle(req, caller) {
-              const denied =
-                isPermission(req.permission, permission) &&
-                caller?.info.userEntityRef === user;
-              return {
-                result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-              };
-            },
-          });
-        },
-      });
+    policy: {
+      async handle(req, caller) {
+        const denied =
+          isPermission(req.permission, permission) &&
+          caller?.info.userEntityRef === user;
+        return {
+          result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+        };
+      },
     },
   });
 }

@@ -27,6 +27,7 @@ class CachedCluster implements ClusterView {
   readonly name: string;
   readonly title?: string;
   readonly url: string;
+  readonly configKey?: string;
   private readonly informers: { [R in WatchedResource]: Informer<R> };
 
   constructor(
@@ -37,6 +38,7 @@ class CachedCluster implements ClusterView {
     this.name = cluster.name;
     this.title = cluster.title;
     this.url = cluster.url;
+    this.configKey = cluster.configKey;
     const kubeConfig = kubeConfigFor(cluster);
     const hint = credentialsHint(cluster);
     const informer = <R extends WatchedResource>(resource: R) =>

@@ -229,6 +229,8 @@ export interface ClusterView {
   readonly title?: string;
   /** The API server, for the backend's log only: never put it in a response. */
   readonly url: string;
+  /** Where the cluster is configured (`kubernetes.clusterLocatorMethods[0].clusters[1]`). */
+  readonly configKey?: string;
   freshness(): ResourceFreshness[];
   list<R extends WatchedResource>(resource: R): CachedObjects[R][];
 }

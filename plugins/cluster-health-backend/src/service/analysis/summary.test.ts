@@ -1,4 +1,7 @@
-import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
+import {
+  KUBERNETES_ID_LABEL,
+  WATCHED_RESOURCES,
+} from '@internal/plugin-cluster-health-common';
 import {
   clusterView,
   failingPod,
@@ -10,7 +13,7 @@ import {
 } from './__testUtils__/cluster';
 import { recentWarningEvents } from './events';
 import { clusterProblems } from './problems';
-import { clusterSummary } from './summary';
+import { clusterStatus, clusterSummary } from './summary';
 
 describe('clusterSummary', () => {
   it('counts a failing pod once, not also its same-named twin in another namespace', () => {
@@ -158,5 +161,27 @@ describe('recentWarningEvents', () => {
     expect(
       recentWarningEvents(cluster, entities, { limit: 1 }).map(e => e.reason),
     ).toEqual(['FreeDiskSpaceFailed']);
+  });
+});
+
+describe('clusterStatus', () => {
+  it('names the config key of an unreachable cluster, and no auth provider it may not use', () => {
+    const cluster = clusterView(
+      {},
+      {
+        configKey: 'kubernetes.clusterLocatorMethods[0].clusters[2]',
+        freshness: WATCHED_RESOURCES.map(resource => ({
+          resource,
+          state: 'error' as const,
+          count: 0,
+          error: 'cannot reach the API server: ECONNREFUSED',
+        })),
+      },
+    );
+    expect(clusterStatus(cluster)).toEqual({
+      status: 'down',
+      message:
+        'cannot reach the API server: ECONNREFUSED; check url and caData/caFile at kubernetes.clusterLocatorMethods[0].clusters[2]',
+    });
   });
 });

@@ -19,9 +19,12 @@ export function clusterStatus(cluster: ClusterView): {
     return { status: 'starting', message: 'first listing in progress' };
   const unreachable = freshness.every(f => f.state === 'error');
   if (unreachable) {
+    // A refused credential already says what to set for the cluster's auth provider
+    // (auth.ts credentialsHint); what is left to check here is the address and the CA.
+    const at = cluster.configKey ?? 'kubernetes.clusterLocatorMethods';
     return {
       status: 'down',
-      message: `${broken[0].error}; check the cluster's url, caData/caFile and serviceAccountToken under kubernetes.clusterLocatorMethods`,
+      message: `${broken[0].error}; check url and caData/caFile at ${at}`,
     };
   }
   return {

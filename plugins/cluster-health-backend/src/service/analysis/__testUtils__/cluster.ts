@@ -160,11 +160,16 @@ export const ownedBy = (owner: {
 /** A ClusterView over the given objects; every resource type synced unless `freshness` says otherwise. */
 export function clusterView(
   objects: Partial<{ [R in keyof CachedObjects]: CachedObjects[R][] }>,
-  options: { name?: string; freshness?: ResourceFreshness[] } = {},
+  options: {
+    name?: string;
+    configKey?: string;
+    freshness?: ResourceFreshness[];
+  } = {},
 ): ClusterView {
   const view = {
     name: options.name ?? 'test-cluster',
     url: 'https://127.0.0.1:6443',
+    configKey: options.configKey,
     freshness: () =>
       options.freshness ??
       WATCHED_RESOURCES.map(resource => ({

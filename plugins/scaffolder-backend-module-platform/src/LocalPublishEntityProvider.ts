@@ -49,7 +49,9 @@ export class LocalPublishEntityProvider implements EntityProvider {
       for (const doc of parseAllDocuments(text)) {
         const entity = doc.toJS() as Entity | null;
         if (!entity?.metadata?.name) {
-          this.logger.warn(`${file}: skipped a document without metadata.name`);
+          this.logger.warn('skipped a document without metadata.name', {
+            file,
+          });
           continue;
         }
         const location = `file:${file}`;

@@ -2,6 +2,7 @@ import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { bannerModule } from './modules/banner';
 
 /**
  * The portal's frontend. Plugin packages that packages/app depends on are
@@ -9,5 +10,5 @@ import { homeModule } from './modules/home';
  * modules and plugins that need explicit wiring are listed here.
  */
 export default createApp({
-  features: [catalogPlugin, navModule, homeModule],
+  features: [catalogPlugin, navModule, homeModule, bannerModule],
 });

@@ -1,0 +1,2 @@
+export { bannerModule } from './bannerModule';
+export { SandboxBanner } from './SandboxBanner';

@@ -78,8 +78,10 @@ is_function() { declare -F "$1" >/dev/null; }
 
 # Parts beyond the first four live in sandbox/parts/PART.sh. Each defines up_PART, down_PART,
 # pids_PART (PIDs it runs), status_PART, env_PART, logs_PART, optionally config_PART (a fragment
-# of app-config.local.yaml, printed only while it runs) and cmd_PART (`sandbox PART ...`), and
-# appends PART to ALL_PARTS. They are sourced after this file's own parts, in name order.
+# of app-config.local.yaml, printed only while it runs), build_PART (what up_PART builds or
+# fetches before it starts anything, with the same function and cache stamps, saying "cached"
+# when there is nothing to do) and cmd_PART (`sandbox PART ...`), and appends PART to
+# ALL_PARTS. They are sourced after this file's own parts, in name order.
 
 # ---------------------------------------------------------------------------- kafka
 
@@ -93,6 +95,11 @@ ensure_kafka_jars() {
       -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$KAFKA_LIB" -DincludeScope=runtime
     touch "$KAFKA_LIB/.complete"
   fi
+}
+
+build_kafka() {
+  if [ -f "$KAFKA_LIB/.complete" ]; then log "kafka: Kafka $KAFKA_VERSION jars cached"; fi
+  ensure_kafka_jars
 }
 
 kafka_node_dir() { echo "$RUN/kafka/node$1"; }
@@ -270,10 +277,15 @@ ensure_postgres_installed() {
   if [ ! -x "$PG_BIN/initdb" ]; then
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
-    step "postgres: apt-get update" $sudo apt-get update
+    apt_update postgres
     step "postgres: installing Debian's postgresql-15" \
       env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql-15
   fi
+}
+
+build_postgres() {
+  if [ -x "$PG_BIN/initdb" ]; then log "postgres: PostgreSQL 15 installed"; fi
+  ensure_postgres_installed
 }
 
 as_postgres() {
@@ -464,6 +476,21 @@ main() {
       done
       write_local_config
       log "sandbox up (${parts[*]}) in $((SECONDS - t0)) s; settings: scripts/sandbox env"
+      ;;
+    build)
+      # Only what `up` builds or fetches first (binaries, jars, packages, model files), through
+      # the same functions and stamps, so that `up` then finds it done; starts nothing and needs
+      # no node_modules (scripts/test.sh runs `build k8s` beside yarn install).
+      local parts=("$@")
+      [ ${#parts[@]} -eq 0 ] && parts=("${ALL_PARTS[@]}")
+      for part in "${parts[@]}"; do
+        [[ " ${ALL_PARTS[*]} " == *" $part "* ]] || die "unknown part '$part' (parts: ${ALL_PARTS[*]})"
+      done
+      local t0=$SECONDS
+      for part in "${ALL_PARTS[@]}"; do
+        if [[ " ${parts[*]} " == *" $part "* ]] && is_function "build_$part"; then "build_$part"; fi
+      done
+      log "sandbox build (${parts[*]}) in $((SECONDS - t0)) s"
       ;;
     down)
       local pids=()

@@ -66,13 +66,111 @@ ensure_deps() {
   fi
 }
 
+# apt-get update once per run: the scripts it starts (scripts/sandbox) inherit the mark.
+apt_update() {
+  [ "${PORTAL_APT_UPDATED:-}" = 1 ] && return 0
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  step "${1:+$1: }apt-get update" $sudo apt-get update
+  export PORTAL_APT_UPDATED=1
+}
+
 # Debian's Chromium for the end-to-end tests (never a downloaded browser).
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
-    step "apt-get update" $sudo apt-get update
+    apt_update chromium
     step "installing Debian's chromium (~480 MB, 1-3 min)" \
       env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
   fi
+}
+
+# One long job in the background beside the foreground's steps (scripts/test.sh: the sandbox's
+# Go builds while yarn installs and the checks run):
+#   start_background NAME LOGFILE COMMAND...  starts it in its own session, output to LOGFILE
+#   check_background                          dies with its log's tail if it already failed
+#   wait_background SECONDS [HINT]            waits for it, at most SECONDS from its start,
+#                                             with a progress line a minute; dies if it fails
+#                                             or runs too long (saying HINT)
+#   stop_background                           stops it and all its children (an EXIT trap)
+BG_NAME="" BG_PID="" BG_LOG="" BG_T0=0
+
+start_background() {
+  BG_NAME="$1" BG_LOG="$2"
+  shift 2
+  mkdir -p "$(dirname "$BG_LOG")"
+  rm -f "$BG_LOG.rc" "$BG_LOG.rc.tmp"
+  BG_T0=$SECONDS
+  # The job writes "exit-status seconds" when it ends; no file and no process: it was killed.
+  # shellcheck disable=SC2016 # expanded by the job's own shell
+  setsid bash -c 't0=$SECONDS; "$@"; rc=$?; echo "$rc $((SECONDS - t0))" >"$0.tmp" && mv "$0.tmp" "$0"' \
+    "$BG_LOG.rc" "$@" >"$BG_LOG" 2>&1 </dev/null &
+  BG_PID=$!
+  log "$BG_NAME: started in the background (log: $BG_LOG)"
+}
+
+background_failed() {
+  tail -n 40 "$BG_LOG" >&2 || true
+  BG_PID=""
+  die "$BG_NAME $1; full log: $BG_LOG"
+}
+
+check_background() {
+  [ -n "$BG_PID" ] && [ -f "$BG_LOG.rc" ] || return 0
+  local rc secs
+  read -r rc secs <"$BG_LOG.rc"
+  [ "$rc" = 0 ] || background_failed "failed (exit $rc) after $secs s in the background"
+}
+
+wait_background() {
+  local limit="$1" hint="${2:-}" next=60 t_wait=$SECONDS
+  [ -n "$BG_PID" ] || return 0
+  if [ ! -f "$BG_LOG.rc" ]; then
+    log "$BG_NAME: waiting for it to finish (running for $((SECONDS - BG_T0)) s; at most $limit s)"
+  fi
+  until [ -f "$BG_LOG.rc" ]; do
+    if ! kill -0 "$BG_PID" 2>/dev/null; then
+      sleep 1
+      [ -f "$BG_LOG.rc" ] || background_failed "ended without an exit status (killed?)"
+      break
+    fi
+    local elapsed=$((SECONDS - BG_T0))
+    if [ "$elapsed" -ge "$limit" ]; then
+      stop_background
+      background_failed "did not finish within $limit s${hint:+ ($hint)}; stopped it"
+    fi
+    if [ "$elapsed" -ge "$next" ]; then
+      local last
+      last="$(grep -a '\[portal\]' "$BG_LOG" | tail -n 1 | sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^\[portal\] //')"
+      log "$BG_NAME: still running after $elapsed s${last:+ (at: $last)}"
+      next=$((next + 60))
+    fi
+    sleep 2
+  done
+  check_background
+  local rc secs
+  read -r rc secs <"$BG_LOG.rc"
+  log "$BG_NAME done in $secs s in the background; the foreground waited $((SECONDS - t_wait)) s for it"
+  BG_PID=""
+}
+
+stop_background() {
+  [ -n "$BG_PID" ] || return 0
+  local pid="$BG_PID"
+  BG_PID=""
+  # The job leads its own process group (setsid): signal the group, its go builds included,
+  # and the process itself, in case it has not reached setsid yet.
+  if kill -0 "$pid" 2>/dev/null || kill -0 -- "-$pid" 2>/dev/null; then
+    log "$BG_NAME: stopping the background job (log: $BG_LOG)"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do
+      kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
 }

@@ -22,6 +22,11 @@ ensure_prometheus_installed() {
     env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends prometheus
 }
 
+build_metrics() {
+  if command -v prometheus >/dev/null; then log "metrics: Prometheus installed"; fi
+  ensure_prometheus_installed
+}
+
 metrics_write_config() {
   cat >"$METRICS_RUN/prometheus.yml" <<YAML
 global:

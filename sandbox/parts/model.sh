@@ -76,6 +76,11 @@ model_fetch() {
   echo "$MODEL_STAMP" >"$MODEL_DIR/.complete"
 }
 
+build_model() {
+  if [ "$(cat "$MODEL_DIR/.complete" 2>/dev/null)" = "$MODEL_STAMP" ]; then log "model: files cached in $MODEL_DIR"; fi
+  model_fetch
+}
+
 # Answers 200 on /v1/models (plain bash, no curl needed).
 model_answers() {
   (

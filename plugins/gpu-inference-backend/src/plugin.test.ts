@@ -175,9 +175,12 @@ it('reads the model server as queueing when the load exceeds its sequence limit'
   const server = await start(env.prometheusUrl);
   await fleet(server);
 
-  // 12 requests/s of about a second each against --max-num-seqs 4: requests must wait. The
-  // second chat replica's four GPUs idle by design, so the GPUs are not all saturated.
-  const load = runLoad({ url: env.modelUrl, rps: 12, seconds: 15 });
+  // 30 requests/s against --max-num-seqs 4: an answer takes about 0.3 s on an idle machine
+  // (longer on a busy one), so ~10 are in flight and ~6 wait at every scrape. (12/s kept
+  // only ~4 in flight when the machine was idle, and the waiting gauge was 0 at most
+  // scrapes.) The second chat replica's four GPUs idle by design, so the GPUs are not all
+  // saturated.
+  const load = runLoad({ url: env.modelUrl, rps: 30, seconds: 15 });
   let view: ModelServerView | undefined;
   const seen: string[] = [];
   for (let i = 0; i < 40; i++) {

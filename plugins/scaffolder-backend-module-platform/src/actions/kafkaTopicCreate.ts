@@ -194,8 +194,8 @@ export function createKafkaTopicAction(clients: PlatformClients) {
           topic,
           Object.keys(configs),
         );
-        if (existing) {
-          const diffs = differences(existing, wanted);
+        const refuseOtherSettings = (found: typeof existing) => {
+          const diffs = found ? differences(found, wanted) : [];
           if (diffs.length > 0) {
             throw new InputError(
               `topic: ${topic} already exists on ${cluster} with other settings: ${diffs.join(
@@ -203,7 +203,8 @@ export function createKafkaTopicAction(clients: PlatformClients) {
               )}`,
             );
           }
-        }
+        };
+        refuseOtherSettings(existing);
         ctx.output('topic', topic);
         ctx.output('partitions', partitions);
         if (ctx.isDryRun) {
@@ -221,7 +222,9 @@ export function createKafkaTopicAction(clients: PlatformClients) {
           fn: async () => {
             ranNow = true;
             if (existing) return false;
-            await admin.createTopics({
+            // false: the topic exists after all (the broker asked above had not yet seen a
+            // topic another task created a moment ago); its settings are compared below.
+            const made = await admin.createTopics({
               // Leaders are awaited below, with retries kafkajs does not make here.
               waitForLeaders: false,
               topics: [
@@ -240,9 +243,14 @@ export function createKafkaTopicAction(clients: PlatformClients) {
             });
             // The new topic, as the brokers' metadata reports it (retries while it spreads).
             await waitForLeaders(admin, topic, partitions);
-            return true;
+            return made;
           },
         });
+        if (ranNow && !created && !existing) {
+          refuseOtherSettings(
+            await describeTopic(admin, topic, Object.keys(configs)),
+          );
+        }
         if (!ranNow) {
           ctx.logger.info(
             `${topic} was created on ${cluster} before the task resumed (checkpoint); not created again`,

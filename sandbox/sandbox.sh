@@ -18,6 +18,11 @@ PG_PORT=55432
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_USER=portal
 PG_PASSWORD=portal-sandbox
+# pgvector for PostgreSQL 15, built from Debian trixie's source package (bookworm packages it
+# for no PostgreSQL 15). The build is cached per pinned version.
+PGVECTOR_VERSION="0.8.0"
+PGVECTOR_DEB_VERSION="0.8.0-1"
+PGVECTOR_DIR="$PORTAL_CACHE/pgvector-$PGVECTOR_DEB_VERSION-pg15"
 VECTOR_PORT=55433
 ALL_PARTS=(kafka postgres vector workload)
 
@@ -286,6 +291,73 @@ ensure_postgres_installed() {
 build_postgres() {
   if [ -x "$PG_BIN/initdb" ]; then log "postgres: PostgreSQL 15 installed"; fi
   ensure_postgres_installed
+  if [ -f "$PGVECTOR_DIR/.complete" ]; then log "postgres: pgvector $PGVECTOR_VERSION build cached"; fi
+  ensure_pgvector
+}
+
+# The Debian mirror apt already uses (not the security archive), for trixie's sources.
+debian_mirror() {
+  local uri
+  uri="$(apt-get indextargets --format '$(REPO_URI)' 'Identifier: Packages' 2>/dev/null |
+    grep -v -- '-security' | grep -m1 '/debian/\?$' || true)"
+  echo "${uri:-http://deb.debian.org/debian/}"
+}
+
+pgvector_fetch_source() {
+  (cd "$PGVECTOR_DIR/src" && apt-get "$@" source "pgvector=$PGVECTOR_DEB_VERSION")
+}
+
+# Fetches pgvector's source package from Debian trixie through a private apt configuration
+# (its own sources list, package lists and cache under $PGVECTOR_DIR: the system's lists stay
+# as they are, and a machine without any deb-src line works), builds it against PostgreSQL
+# 15's server headers and stages `make install` into $PGVECTOR_DIR/stage.
+build_pgvector() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ ! -f /usr/include/postgresql/15/server/postgres.h ]; then
+    apt_update postgres
+    step "postgres: installing Debian's postgresql-server-dev-15 (to build pgvector)" \
+      env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql-server-dev-15
+  fi
+  command -v dpkg-source >/dev/null && command -v make >/dev/null && command -v gcc >/dev/null ||
+    die "postgres: building pgvector needs dpkg-dev, make and gcc (apt-get install -y dpkg-dev build-essential)"
+  rm -rf "$PGVECTOR_DIR"
+  local apt="$PGVECTOR_DIR/apt"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$PGVECTOR_DIR/src"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
+    >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  step "postgres: apt-get update of Debian trixie's sources (private lists)" \
+    apt-get "${opts[@]}" update
+  step "postgres: fetching pgvector $PGVECTOR_DEB_VERSION's source package" \
+    pgvector_fetch_source "${opts[@]}"
+  local src="$PGVECTOR_DIR/src/pgvector-$PGVECTOR_VERSION"
+  [ -f "$src/Makefile" ] || die "postgres: pgvector's source package did not unpack into $src"
+  # No LLVM bitcode: the server runs without JIT for it, and clang need not match.
+  step "postgres: building pgvector $PGVECTOR_VERSION for PostgreSQL 15 (~10-40 s)" \
+    make -C "$src" PG_CONFIG="$PG_BIN/pg_config" with_llvm=no
+  step "postgres: staging pgvector's files" \
+    make -C "$src" PG_CONFIG="$PG_BIN/pg_config" with_llvm=no install DESTDIR="$PGVECTOR_DIR/stage"
+  rm -rf "$apt" "$PGVECTOR_DIR/src"
+  touch "$PGVECTOR_DIR/.complete"
+}
+
+# Built once per pinned version; installed (copied from the staged build) whenever a file is
+# missing or differs, e.g. after a reinstall of postgresql-15. CREATE EXTENSION loads it: no
+# server restart.
+ensure_pgvector() {
+  [ -f "$PGVECTOR_DIR/.complete" ] || build_pgvector
+  local sudo="" f missing=0
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  while IFS= read -r f; do
+    cmp -s "$PGVECTOR_DIR/stage/$f" "/$f" || missing=1
+  done < <(cd "$PGVECTOR_DIR/stage" && find . -type f | sed 's|^\./||')
+  if [ "$missing" = 1 ]; then
+    $sudo cp -R "$PGVECTOR_DIR/stage/." / ||
+      die "postgres: installing pgvector into /usr/lib/postgresql/15 failed (from $PGVECTOR_DIR/stage)"
+    log "postgres: pgvector $PGVECTOR_VERSION installed into /usr/lib/postgresql/15 and /usr/share/postgresql/15"
+  fi
 }
 
 as_postgres() {
@@ -298,6 +370,7 @@ psql_admin() { as_postgres psql -h /tmp -p "$PG_PORT" -U postgres -v ON_ERROR_ST
 
 up_postgres() {
   ensure_postgres_installed
+  ensure_pgvector
   if pg_ready; then
     log "postgres: already running on 127.0.0.1:$PG_PORT"
   else
@@ -327,6 +400,11 @@ EOF
   done
   PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d platform \
     -v ON_ERROR_STOP=1 -q -f "$REPO_ROOT/sandbox/postgres/platform.sql"
+  # The production vector store: PostgreSQL 15 + pgvector (the extension needs a superuser).
+  psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'vectors'" | grep -q 1 ||
+    psql_admin -d postgres -c "CREATE DATABASE vectors OWNER $PG_USER"
+  PGOPTIONS="-c client_min_messages=warning" psql_admin -d vectors -c "CREATE EXTENSION IF NOT EXISTS vector" ||
+    die "postgres: CREATE EXTENSION vector failed in database vectors; log: $PG_DIR/server.log"
 }
 
 down_postgres() {
@@ -419,6 +497,7 @@ export SANDBOX_KAFKA_BROKERS=$KAFKA_BOOTSTRAP
 export SANDBOX_KAFKA_LIB=$KAFKA_LIB
 export SANDBOX_PG_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/platform
 export SANDBOX_PG_BACKSTAGE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/backstage
+export SANDBOX_PG_VECTOR_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors
 export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$PG_PORT POSTGRES_USER=$PG_USER POSTGRES_PASSWORD=$PG_PASSWORD
 export SANDBOX_VECTOR_URL=postgres://postgres@127.0.0.1:$VECTOR_PORT/postgres
 export SANDBOX_CLI=$REPO_ROOT/scripts/sandbox

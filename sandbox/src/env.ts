@@ -28,6 +28,26 @@ export function sandboxEnv() {
     get vectorUrl() {
       return read('SANDBOX_VECTOR_URL', 'vector');
     },
+    /** PostgreSQL 15's database `vectors`, with the pgvector extension created. */
+    get pgVectorUrl() {
+      return read('SANDBOX_PG_VECTOR_URL', 'postgres');
+    },
+    get redisUrl() {
+      return read('SANDBOX_REDIS_URL', 'redis');
+    },
+    /** nginx in front of the portal's two replicas. */
+    get portalUrl() {
+      return read('SANDBOX_PORTAL_URL', 'nginx');
+    },
+    /** The sandbox's OpenID Provider and its client for the portal. */
+    get oidc() {
+      return {
+        issuer: read('SANDBOX_OIDC_ISSUER', 'idp'),
+        clientId: read('SANDBOX_OIDC_CLIENT_ID', 'idp'),
+        clientSecret: read('SANDBOX_OIDC_CLIENT_SECRET', 'idp'),
+        password: read('SANDBOX_OIDC_PASSWORD', 'idp'),
+      };
+    },
     get cli() {
       return read('SANDBOX_CLI', '');
     },

@@ -42,6 +42,48 @@ describe('sandbox postgres', () => {
   });
 });
 
+describe('sandbox postgres with pgvector (database vectors)', () => {
+  it('has pgvector 0.8 built for PostgreSQL 15, with an HNSW cosine index and correct nearest neighbours', async () => {
+    await withClient(env.pgVectorUrl, async client => {
+      const version = await client.query(
+        "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+      );
+      expect(version.rows[0].extversion).toMatch(/^0\.8\.\d+$/);
+      const server = await client.query('SHOW server_version_num');
+      expect(Math.floor(Number(server.rows[0].server_version_num) / 10000)).toBe(15);
+
+      const table = `sandbox_test_pgvector_${process.pid}`;
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
+      await client.query(
+        `CREATE TABLE ${table} (id int PRIMARY KEY, embedding vector(384))`,
+      );
+      try {
+        for (let id = 0; id < 60; id++) {
+          await client.query(`INSERT INTO ${table} VALUES ($1, $2)`, [
+            id,
+            vector(id),
+          ]);
+        }
+        await client.query(
+          `CREATE INDEX ${table}_hnsw ON ${table} USING hnsw (embedding vector_cosine_ops)`,
+        );
+        await client.query('SET enable_seqscan = off');
+        const query = `SELECT id, embedding <=> $1 AS distance FROM ${table} ORDER BY embedding <=> $1 LIMIT 3`;
+        const plan = await client.query(`EXPLAIN ${query}`, [vector(42, 0.02)]);
+        expect(plan.rows.map(r => r['QUERY PLAN']).join('\n')).toMatch(
+          new RegExp(`Index Scan using ${table}_hnsw`),
+        );
+        const { rows } = await client.query(query, [vector(42, 0.02)]);
+        expect(rows.map(r => r.id)[0]).toBe(42);
+        expect(Number(rows[0].distance)).toBeLessThan(0.01);
+        expect(Number(rows[1].distance)).toBeGreaterThan(0.5);
+      } finally {
+        await client.query(`DROP TABLE ${table}`);
+      }
+    });
+  });
+});
+
 describe('sandbox vector store (PGlite + pgvector)', () => {
   it('serves pgvector with an HNSW index and answers nearest-neighbour queries', async () => {
     await withClient(env.vectorUrl, async client => {

@@ -50,7 +50,9 @@ describe('sandbox postgres with pgvector (database vectors)', () => {
       );
       expect(version.rows[0].extversion).toMatch(/^0\.8\.\d+$/);
       const server = await client.query('SHOW server_version_num');
-      expect(Math.floor(Number(server.rows[0].server_version_num) / 10000)).toBe(15);
+      expect(
+        Math.floor(Number(server.rows[0].server_version_num) / 10000),
+      ).toBe(15);
 
       const table = `sandbox_test_pgvector_${process.pid}`;
       await client.query(`DROP TABLE IF EXISTS ${table}`);

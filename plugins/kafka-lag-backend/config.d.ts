@@ -31,11 +31,17 @@ export interface Config {
   kafkaLag?: {
     /** Seconds between two samples of each cluster. Default: 15. */
     sampleIntervalSeconds?: number;
+    /**
+     * Longest a sampling of one cluster may run, in seconds. Sampling is a global task
+     * (one replica at a time); when the replica running it dies, another takes it over
+     * after this long. Default: 60.
+     */
+    sampleTimeoutSeconds?: number;
     /** Number of samples that a status is evaluated over (Burrow's window). Default: 10. */
     statusWindow?: number;
     /**
-     * Hours of full offset snapshots kept (in memory and in the database, so lag in
-     * seconds survives a restart). Default: 1.
+     * Hours of full offset snapshots kept (in the database, and in each replica's
+     * memory as read from it), so lag in seconds survives a restart. Default: 1.
      */
     snapshotRetentionHours?: number;
     /** Hours of per-group lag history kept for charts. Default: 168 (7 days). */

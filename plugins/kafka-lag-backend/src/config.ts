@@ -9,6 +9,7 @@ export interface KafkaClusterConfig {
 export interface KafkaLagConfig {
   clusters: KafkaClusterConfig[];
   sampleIntervalSeconds: number;
+  sampleTimeoutSeconds: number;
   statusWindow: number;
   snapshotRetentionMs: number;
   historyRetentionMs: number;
@@ -45,6 +46,8 @@ export function readKafkaLagConfig(config: Config): KafkaLagConfig {
     clusters,
     sampleIntervalSeconds:
       config.getOptionalNumber('kafkaLag.sampleIntervalSeconds') ?? 15,
+    sampleTimeoutSeconds:
+      config.getOptionalNumber('kafkaLag.sampleTimeoutSeconds') ?? 60,
     statusWindow: config.getOptionalNumber('kafkaLag.statusWindow') ?? 10,
     snapshotRetentionMs:
       (config.getOptionalNumber('kafkaLag.snapshotRetentionHours') ?? 1) * HOUR,

@@ -25,6 +25,7 @@ export const kafkaLagPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         config,
@@ -35,6 +36,7 @@ export const kafkaLagPlugin = createBackendPlugin({
         httpAuth,
         permissions,
         permissionsRegistry,
+        lifecycle,
       }) {
         // Registered so that the permission framework (and policies) can see them.
         permissionsRegistry.addPermissions(kafkaLagPermissions);
@@ -45,14 +47,16 @@ export const kafkaLagPlugin = createBackendPlugin({
           store,
           logger,
         });
+        lifecycle.addShutdownHook(() => service.close());
         for (const cluster of lagConfig.clusters) {
           await scheduler.scheduleTask({
             id: `kafka-lag-sample-${cluster.name}`,
             frequency: { seconds: lagConfig.sampleIntervalSeconds },
-            timeout: { seconds: 60 },
+            timeout: { seconds: lagConfig.sampleTimeoutSeconds },
             initialDelay: { seconds: 1 },
-            // Every instance keeps its own recent snapshots in memory.
-            scope: 'local',
+            // Once across all replicas (the scheduler's lock in the plugin's database);
+            // every replica serves the figures from that database.
+            scope: 'global',
             fn: () => service.sample(cluster.name),
           });
         }

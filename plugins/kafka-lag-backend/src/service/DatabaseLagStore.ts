@@ -7,7 +7,7 @@ import {
   LagHistoryPoint,
 } from '@internal/plugin-kafka-lag-common';
 import { Knex } from 'knex';
-import { ClusterSnapshot, LagStore } from './types';
+import { ClusterSampleState, ClusterSnapshot, LagStore } from './types';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-kafka-lag-backend',
@@ -48,6 +48,15 @@ export class DatabaseLagStore implements LagStore {
         max_lag_seconds: s.maxLagSeconds,
         status: s.status,
       }));
+      await tx('kafka_lag_cluster_state')
+        .insert({
+          cluster,
+          sampled_at: snapshot.at,
+          attempted_at: snapshot.at,
+          error: null,
+        })
+        .onConflict('cluster')
+        .merge();
       // SQLite limits the number of bound variables per statement.
       for (let i = 0; i < rows.length; i += 100) {
         await tx('kafka_lag_group_history')
@@ -58,12 +67,39 @@ export class DatabaseLagStore implements LagStore {
     });
   }
 
-  async loadSnapshots(cluster: string, since: number) {
-    const rows = await this.knex('kafka_lag_snapshots')
+  async saveFailure(cluster: string, at: number, error: string) {
+    await this.knex('kafka_lag_cluster_state')
+      .insert({ cluster, sampled_at: null, attempted_at: at, error })
+      // Keeps sampled_at: the last good snapshot stays, marked stale.
+      .onConflict('cluster')
+      .merge(['attempted_at', 'error']);
+  }
+
+  async loadStates() {
+    const rows = await this.knex('kafka_lag_cluster_state').select(
+      'cluster',
+      'sampled_at',
+      'attempted_at',
+      'error',
+    );
+    return new Map(
+      rows.map((r): [string, ClusterSampleState] => [
+        r.cluster,
+        {
+          sampledAt: r.sampled_at === null ? null : Number(r.sampled_at),
+          attemptedAt: Number(r.attempted_at),
+          ...(r.error ? { error: r.error as string } : {}),
+        },
+      ]),
+    );
+  }
+
+  async loadSnapshots(cluster: string, since: number, until?: number) {
+    const query = this.knex('kafka_lag_snapshots')
       .where({ cluster })
-      .andWhere('sampled_at', '>=', since)
-      .orderBy('sampled_at', 'asc')
-      .select('payload');
+      .andWhere('sampled_at', '>=', since);
+    if (until !== undefined) query.andWhere('sampled_at', '<=', until);
+    const rows = await query.orderBy('sampled_at', 'asc').select('payload');
     return rows.map(r => JSON.parse(r.payload) as ClusterSnapshot);
   }
 

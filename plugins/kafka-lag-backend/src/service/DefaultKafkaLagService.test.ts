@@ -37,6 +37,7 @@ async function createService(clusters: { name: string; brokers: string[] }[]) {
         kafka: { clientId: 'kafka-lag-test', brokers: c.brokers },
       })),
       sampleIntervalSeconds: 2,
+      sampleTimeoutSeconds: 60,
       statusWindow: 8,
       snapshotRetentionMs: 3_600_000,
       historyRetentionMs: 3_600_000,

@@ -18,14 +18,29 @@ import {
   worstStatus,
 } from './evaluate';
 import { KafkaSampler } from './KafkaSampler';
-import { ClusterSnapshot, KafkaLagService, LagStore } from './types';
+import {
+  ClusterSampleState,
+  ClusterSnapshot,
+  KafkaLagService,
+  LagStore,
+} from './types';
+
+/** What a replica knows of a cluster: read from the database, never only from its own samples. */
+interface ClusterView {
+  /** Snapshots within the snapshot retention up to the latest in the database, oldest first. */
+  snapshots: ClusterSnapshot[];
+  /** Every group of the latest snapshot, evaluated. */
+  summaries: GroupSummary[];
+  /** The last sampling's error, as the database has it. */
+  error?: string;
+}
 
 interface ClusterState {
+  /** Connects (lazily) only on the replica that runs the cluster's sampling task. */
   sampler: KafkaSampler;
-  /** Snapshots within the snapshot retention, oldest first. */
-  snapshots: ClusterSnapshot[];
-  summaries: GroupSummary[];
-  error?: string;
+  view: ClusterView;
+  /** Updates of the view, one at a time. */
+  queue: Promise<unknown>;
 }
 
 /** Figures of one group evaluated at the latest snapshot of its cluster. */
@@ -35,21 +50,36 @@ interface Evaluation {
   members: GroupDetail['members'];
 }
 
+/**
+ * How long a replica reuses the clusters' sampling state before asking the database
+ * again; a new snapshot is then loaded once and evaluated once.
+ */
+const STATE_TTL_MS = 1000;
+
+/**
+ * Lag figures from the plugin's database. The sampling of a cluster is a global
+ * scheduled task, so one replica at a time samples it and writes snapshot, history
+ * and the cluster's state; every replica (the sampling one included) serves what the
+ * database holds, keeping the snapshot window in memory and loading only what is new,
+ * so every replica answers the same figures.
+ */
 export class DefaultKafkaLagService implements KafkaLagService {
   static async create(options: {
     config: KafkaLagConfig;
     store: LagStore;
     logger: LoggerService;
   }): Promise<DefaultKafkaLagService> {
-    const service = new DefaultKafkaLagService(options);
-    await service.restore();
-    return service;
+    return new DefaultKafkaLagService(options);
   }
 
   private readonly clusters = new Map<string, ClusterState>();
   private readonly config: KafkaLagConfig;
   private readonly store: LagStore;
   private readonly logger: LoggerService;
+  private states?: {
+    at: number;
+    value: Promise<Map<string, ClusterSampleState>>;
+  };
 
   private constructor(options: {
     config: KafkaLagConfig;
@@ -62,85 +92,107 @@ export class DefaultKafkaLagService implements KafkaLagService {
     for (const cluster of options.config.clusters) {
       this.clusters.set(cluster.name, {
         sampler: new KafkaSampler(cluster, options.logger),
-        snapshots: [],
-        summaries: [],
+        view: { snapshots: [], summaries: [] },
+        queue: Promise.resolve(),
       });
     }
   }
 
-  /** Reloads the snapshots of the retention window, so a restart keeps history. */
-  private async restore() {
-    const since = Date.now() - this.config.snapshotRetentionMs;
-    for (const [name, state] of this.clusters) {
-      state.snapshots = await this.store.loadSnapshots(name, since);
-      state.summaries = this.evaluateAll(name, state);
-    }
+  /** Closes the admin connections (on the replica that sampled). */
+  async close(): Promise<void> {
+    await Promise.all([...this.clusters.values()].map(s => s.sampler.close()));
   }
 
   async sample(cluster: string): Promise<void> {
     const state = this.stateOf(cluster);
+    let snapshot: ClusterSnapshot;
     try {
-      const snapshot = await state.sampler.snapshot();
-      state.snapshots.push(snapshot);
-      const cutoff = snapshot.at - this.config.snapshotRetentionMs;
-      while (state.snapshots.length > 1 && state.snapshots[0].at < cutoff) {
-        state.snapshots.shift();
-      }
-      state.summaries = this.evaluateAll(cluster, state);
-      state.error = undefined;
-      await this.store.saveSample(cluster, snapshot, state.summaries);
-      await this.store.prune(
-        cutoff,
-        snapshot.at - this.config.historyRetentionMs,
-      );
+      snapshot = await state.sampler.snapshot();
     } catch (error) {
-      state.error = `${(error as Error).message ?? error}`;
-      state.summaries = state.summaries.map(s => ({ ...s, stale: true }));
+      const message = `${(error as Error).message ?? error}`;
       this.logger.warn('sampling kafka cluster failed', {
         cluster,
-        error: state.error,
+        error: message,
       });
+      await this.store.saveFailure(cluster, Date.now(), message);
+      this.states = undefined;
+      return;
     }
+    await this.serialized(state, async () => {
+      try {
+        // Another replica may have sampled since this one last looked.
+        const dbState = (await this.store.loadStates()).get(cluster);
+        await this.sync(cluster, state, dbState);
+        const view = state.view;
+        view.snapshots.push(snapshot);
+        // In time order even if another replica's sample were newer (two samplers at once).
+        view.snapshots.sort((a, b) => a.at - b.at);
+        this.pruneView(view, view.snapshots[view.snapshots.length - 1].at);
+        view.error = undefined;
+        view.summaries = this.evaluateAll(cluster, view);
+        await this.store.saveSample(cluster, snapshot, view.summaries);
+        await this.store.prune(
+          snapshot.at - this.config.snapshotRetentionMs,
+          snapshot.at - this.config.historyRetentionMs,
+        );
+      } catch (error) {
+        // Whatever was half done in memory is read again from the database.
+        state.view = { snapshots: [], summaries: [] };
+        throw error;
+      } finally {
+        this.states = undefined;
+      }
+    });
   }
 
   async listClusters(): Promise<ClusterOverview[]> {
-    return [...this.clusters].map(([name, state]) => {
-      const latest = state.snapshots[state.snapshots.length - 1];
-      return {
-        name,
-        lastSampleAt: latest ? new Date(latest.at).toISOString() : null,
-        ...(state.error ? { error: state.error } : {}),
-        stale: Boolean(state.error),
-        groups: state.summaries,
-      };
-    });
+    const states = await this.loadStates();
+    return Promise.all(
+      [...this.clusters.keys()].map(async name => {
+        const view = await this.view(name, states);
+        const latest = view.snapshots[view.snapshots.length - 1];
+        return {
+          name,
+          lastSampleAt: latest ? new Date(latest.at).toISOString() : null,
+          ...(view.error ? { error: view.error } : {}),
+          stale: Boolean(view.error),
+          groups: view.summaries,
+        };
+      }),
+    );
   }
 
   async getGroup(
     ref: ConsumerGroupRef,
     windowSeconds: number,
   ): Promise<GroupDetail> {
-    const { summary, partitions, members } = this.evaluate(
-      ref,
-      this.stateOf(ref.cluster),
-    );
+    const view = await this.view(ref.cluster);
+    const { summary, partitions, members } = this.evaluate(ref, view);
     const history = await this.store.loadHistory(
       ref.cluster,
       ref.group,
       Date.parse(summary.sampledAt) - windowSeconds * 1000,
     );
-    return { ...summary, members, partitions, history };
+    // Only up to the snapshot the figures are of: every replica answers the same.
+    const until = Date.parse(summary.sampledAt);
+    return {
+      ...summary,
+      members,
+      partitions,
+      history: history.filter(h => Date.parse(h.at) <= until),
+    };
   }
 
   async getGroups(refs: ConsumerGroupRef[]) {
     const groups: GroupSummary[] = [];
     const missing: { ref: string; reason: string }[] = [];
+    const states = await this.loadStates();
     for (const ref of refs) {
       try {
-        const state = this.stateOf(ref.cluster);
-        const summary = state.summaries.find(s => s.group === ref.group);
+        const view = await this.view(ref.cluster, states);
+        const summary = view.summaries.find(s => s.group === ref.group);
         // Not in the summaries: evaluating throws why (not sampled yet, no such group).
-        groups.push(summary ?? this.evaluate(ref, state).summary);
+        groups.push(summary ?? this.evaluate(ref, view).summary);
       } catch (error) {
         missing.push({
           ref: formatConsumerGroupRef(ref),
@@ -149,6 +201,72 @@ export class DefaultKafkaLagService implements KafkaLagService {
       }
     }
     return { groups, missing };
+  }
+
+  /** Every cluster's sampling state, from the database at most STATE_TTL_MS ago. */
+  private loadStates(): Promise<Map<string, ClusterSampleState>> {
+    const now = Date.now();
+    if (!this.states || now - this.states.at > STATE_TTL_MS) {
+      const value = this.store.loadStates();
+      const entry = { at: now, value };
+      this.states = entry;
+      value.catch(() => {
+        if (this.states === entry) this.states = undefined;
+      });
+    }
+    return this.states.value;
+  }
+
+  /** The cluster's view, brought up to the database's latest snapshot. */
+  private async view(
+    cluster: string,
+    states?: Map<string, ClusterSampleState>,
+  ): Promise<ClusterView> {
+    const state = this.stateOf(cluster);
+    const dbState = (states ?? (await this.loadStates())).get(cluster);
+    await this.serialized(state, () => this.sync(cluster, state, dbState));
+    return state.view;
+  }
+
+  private serialized<T>(state: ClusterState, fn: () => Promise<T>): Promise<T> {
+    const run = state.queue.then(fn, fn);
+    state.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Loads the snapshots newer than the view's latest, up to the database's latest. */
+  private async sync(
+    cluster: string,
+    state: ClusterState,
+    dbState: ClusterSampleState | undefined,
+  ) {
+    const view = state.view;
+    const latestAt = view.snapshots[view.snapshots.length - 1]?.at;
+    const wanted = dbState?.sampledAt ?? null;
+    let changed = false;
+    if (wanted !== null && (latestAt === undefined || wanted > latestAt)) {
+      const since = wanted - this.config.snapshotRetentionMs;
+      const fresh = await this.store.loadSnapshots(
+        cluster,
+        latestAt === undefined ? since : Math.max(since, latestAt + 1),
+        wanted,
+      );
+      view.snapshots.push(...fresh);
+      this.pruneView(view, wanted);
+      changed = fresh.length > 0;
+    }
+    if (changed || view.error !== dbState?.error) {
+      view.error = dbState?.error;
+      view.summaries = this.evaluateAll(cluster, view);
+    }
+  }
+
+  /** Drops snapshots older than the retention before `latestAt`, keeping at least one. */
+  private pruneView(view: ClusterView, latestAt: number) {
+    const cutoff = latestAt - this.config.snapshotRetentionMs;
+    while (view.snapshots.length > 1 && view.snapshots[0].at < cutoff) {
+      view.snapshots.shift();
+    }
   }
 
   private stateOf(cluster: string): ClusterState {
@@ -166,22 +284,22 @@ export class DefaultKafkaLagService implements KafkaLagService {
     return state;
   }
 
-  private evaluateAll(cluster: string, state: ClusterState): GroupSummary[] {
-    const latest = state.snapshots[state.snapshots.length - 1];
+  private evaluateAll(cluster: string, view: ClusterView): GroupSummary[] {
+    const latest = view.snapshots[view.snapshots.length - 1];
     if (!latest) return [];
     return latest.groups.map(
-      g => this.evaluate({ cluster, group: g.group }, state).summary,
+      g => this.evaluate({ cluster, group: g.group }, view).summary,
     );
   }
 
   /** The latest snapshot and the group in it, or the error that says why not. */
-  private latestGroup(ref: ConsumerGroupRef, state: ClusterState) {
-    const latest = state.snapshots[state.snapshots.length - 1];
+  private latestGroup(ref: ConsumerGroupRef, view: ClusterView) {
+    const latest = view.snapshots[view.snapshots.length - 1];
     if (!latest) {
       throw new ServiceUnavailableError(
         `Kafka cluster '${ref.cluster}' has not been sampled yet${
-          state.error
-            ? `: ${state.error}. Check kafka.clusters[].brokers for '${ref.cluster}'.`
+          view.error
+            ? `: ${view.error}. Check kafka.clusters[].brokers for '${ref.cluster}'.`
             : '; figures appear within kafkaLag.sampleIntervalSeconds.'
         }`,
       );
@@ -195,9 +313,9 @@ export class DefaultKafkaLagService implements KafkaLagService {
     return { latest, group };
   }
 
-  private evaluate(ref: ConsumerGroupRef, state: ClusterState): Evaluation {
-    const { latest, group } = this.latestGroup(ref, state);
-    const window = state.snapshots.slice(-this.config.statusWindow);
+  private evaluate(ref: ConsumerGroupRef, view: ClusterView): Evaluation {
+    const { latest, group } = this.latestGroup(ref, view);
+    const window = view.snapshots.slice(-this.config.statusWindow);
     const windowGroups = window.map(s => ({
       snapshot: s,
       group: s.groups.find(x => x.group === ref.group),
@@ -242,7 +360,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
             },
           ];
         });
-        const endHistory = state.snapshots.flatMap(s => {
+        const endHistory = view.snapshots.flatMap(s => {
           const end = s.topics[topic]?.[partition];
           return end ? [{ at: s.at, endOffset: end[0] }] : [];
         });
@@ -308,7 +426,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
         neverCommittedPartitions: partitions.filter(p => p.neverCommitted)
           .length,
         sampledAt: new Date(latest.at).toISOString(),
-        stale: Boolean(state.error),
+        stale: Boolean(view.error),
       },
     };
   }

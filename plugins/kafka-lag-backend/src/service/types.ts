@@ -34,13 +34,33 @@ export interface KafkaLagService {
   sample(cluster: string): Promise<void>;
 }
 
+/** A cluster's sampling state as every replica reads it from the database. */
+export interface ClusterSampleState {
+  /** The latest successful snapshot's time (ms since the epoch); null: never sampled. */
+  sampledAt: number | null;
+  /** The last attempt's time, successful or not. */
+  attemptedAt: number;
+  /** The last attempt's error; undefined when it succeeded. */
+  error?: string;
+}
+
 export interface LagStore {
+  /** Stores a snapshot, its groups' history rows and the cluster's state (no error). */
   saveSample(
     cluster: string,
     snapshot: ClusterSnapshot,
     summaries: GroupSummary[],
   ): Promise<void>;
-  loadSnapshots(cluster: string, since: number): Promise<ClusterSnapshot[]>;
+  /** Records a failed sampling: the cluster keeps its last snapshot, now stale. */
+  saveFailure(cluster: string, at: number, error: string): Promise<void>;
+  /** Every cluster's sampling state. */
+  loadStates(): Promise<Map<string, ClusterSampleState>>;
+  /** Snapshots of a cluster with `since <= at <= until`, oldest first. */
+  loadSnapshots(
+    cluster: string,
+    since: number,
+    until?: number,
+  ): Promise<ClusterSnapshot[]>;
   loadHistory(
     cluster: string,
     group: string,

@@ -39,6 +39,10 @@ export function sandboxEnv() {
     get portalUrl() {
       return read('SANDBOX_PORTAL_URL', 'nginx');
     },
+    /** The nginx binary the nginx part runs. */
+    get nginxBin() {
+      return read('SANDBOX_NGINX', 'nginx');
+    },
     /** The sandbox's OpenID Provider and its client for the portal. */
     get oidc() {
       return {

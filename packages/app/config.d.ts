@@ -8,4 +8,23 @@ export interface Config {
      */
     sandboxBanner?: string;
   };
+  auth?: {
+    providers?: {
+      /**
+       * Guest sign-in (app-config.yaml, development only). Only that the key is present
+       * reaches the frontend, which then offers guest sign-in; its settings stay in the
+       * backend.
+       * @visibility frontend
+       */
+      guest?: {};
+      /**
+       * Sign-in through the platform's OpenID Provider (app-config.production.yaml). Only
+       * that the key is present reaches the frontend, which then offers "Sign in with the
+       * platform's identity provider"; the settings under it (client id and secret) stay in
+       * the backend.
+       * @visibility frontend
+       */
+      oidc?: {};
+    };
+  };
 }

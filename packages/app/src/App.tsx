@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
 import { bannerModule } from './modules/banner';
+import { signInModule } from './modules/signIn';
 
 /**
  * The portal's frontend. Plugin packages that packages/app depends on are
@@ -10,5 +11,5 @@ import { bannerModule } from './modules/banner';
  * modules and plugins that need explicit wiring are listed here.
  */
 export default createApp({
-  features: [catalogPlugin, navModule, homeModule, bannerModule],
+  features: [catalogPlugin, navModule, homeModule, bannerModule, signInModule],
 });

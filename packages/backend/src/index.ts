@@ -2,24 +2,31 @@
  * The portal's backend (new backend system). Each line adds one plugin or module:
  * Backstage's own (catalog, scaffolder, search, TechDocs, Kubernetes, auth, permissions)
  * and the platform's (cluster health, Kafka lag, GPU inference, RAG chat, the scaffolder
- * module). With a PostgreSQL database, its settings are checked before any plugin starts.
+ * module). The configuration is checked before any plugin starts: the PostgreSQL settings,
+ * and in production (auth.environment: production) the chat store, the cache and sign-in.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { assertDatabaseConfig } from './modules/productionPreflight';
+import { assertProductionConfig } from './modules/productionPreflight';
+import { authModulePlatformOidcProvider } from './modules/oidcSignIn';
 import { platformPermissionPolicy } from './modules/permissionPolicy';
 import { catalogModulePlatformLocalPublish } from '@internal/plugin-scaffolder-backend-module-platform';
 
 async function main() {
-  await assertDatabaseConfig();
+  const config = await assertProductionConfig();
 
   const backend = createBackend();
 
   backend.add(import('@backstage/plugin-app-backend'));
   backend.add(import('@backstage/plugin-proxy-backend'));
 
-  // Auth: guest sign-in for local use (auth.providers.guest).
+  // Auth: OIDC sign-in (auth.providers.oidc) as the catalog User with the IdP's email
+  // (modules/oidcSignIn.ts); guest sign-in only where auth.providers.guest is configured
+  // (app-config.yaml, development; app-config.production.yaml removes it).
   backend.add(import('@backstage/plugin-auth-backend'));
-  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  backend.add(authModulePlatformOidcProvider);
+  if (config.has('auth.providers.guest')) {
+    backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  }
 
   // Catalog: the repository's catalog-info.yaml and the templates it points at.
   backend.add(import('@backstage/plugin-catalog-backend'));

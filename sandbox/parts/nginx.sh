@@ -92,7 +92,7 @@ $servers    keepalive 16;
       proxy_set_header Connection \$connection_upgrade;
 
       # Server-sent events (the chat) reach the browser as they are written.
-      proxy_buffering on;
+      proxy_buffering off;
       proxy_cache off;
       # A stream may stay quiet for long between events.
       proxy_read_timeout 1h;

@@ -25,6 +25,9 @@ PGVECTOR_DEB_VERSION="0.8.0-1"
 PGVECTOR_DIR="$PORTAL_CACHE/pgvector-$PGVECTOR_DEB_VERSION-pg15"
 VECTOR_PORT=55433
 ALL_PARTS=(kafka postgres vector workload)
+# Parts that `up` and `build` start or build only when named (a part script appends itself);
+# `down` and `status` see every part.
+OPT_IN_PARTS=()
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -86,7 +89,8 @@ is_function() { declare -F "$1" >/dev/null; }
 # of app-config.local.yaml, printed only while it runs), build_PART (what up_PART builds or
 # fetches before it starts anything, with the same function and cache stamps, saying "cached"
 # when there is nothing to do) and cmd_PART (`sandbox PART ...`), and appends PART to
-# ALL_PARTS. They are sourced after this file's own parts, in name order.
+# ALL_PARTS (and to OPT_IN_PARTS when a plain `up` should leave it out). They are sourced after
+# this file's own parts, in name order.
 
 # ---------------------------------------------------------------------------- kafka
 
@@ -537,13 +541,22 @@ logs_cmd() {
   esac
 }
 
+# What a plain `up` / `build` does: every part but the opt-in ones.
+default_parts() {
+  local part
+  for part in "${ALL_PARTS[@]}"; do
+    [[ " ${OPT_IN_PARTS[*]} " == *" $part "* ]] || echo "$part"
+  done
+}
+
 main() {
   local cmd="${1:-}"
   shift || true
   case "$cmd" in
     up)
       local parts=("$@")
-      [ ${#parts[@]} -eq 0 ] && parts=("${ALL_PARTS[@]}")
+      # shellcheck disable=SC2207
+      [ ${#parts[@]} -eq 0 ] && parts=($(default_parts))
       ensure_deps
       local t0=$SECONDS
       for part in "${ALL_PARTS[@]}"; do
@@ -561,7 +574,8 @@ main() {
       # the same functions and stamps, so that `up` then finds it done; starts nothing and needs
       # no node_modules (scripts/test.sh runs `build k8s` beside yarn install).
       local parts=("$@")
-      [ ${#parts[@]} -eq 0 ] && parts=("${ALL_PARTS[@]}")
+      # shellcheck disable=SC2207
+      [ ${#parts[@]} -eq 0 ] && parts=($(default_parts))
       for part in "${parts[@]}"; do
         [[ " ${ALL_PARTS[*]} " == *" $part "* ]] || die "unknown part '$part' (parts: ${ALL_PARTS[*]})"
       done

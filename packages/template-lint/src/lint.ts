@@ -296,7 +296,7 @@ export async function lintTemplate(
   return [...errors.values()];
 }
 
-interface ObjectContext {
+export interface ObjectContext {
   cluster: ClusterDefinition;
   namespace?: string;
   /** The portal's name of the Kafka cluster the template was rendered for. */
@@ -307,7 +307,7 @@ interface ObjectContext {
   fail: (rule: string, message: string) => void;
 }
 
-function lintObject(object: Json, ctx: ObjectContext) {
+export function lintObject(object: Json, ctx: ObjectContext) {
   const { cluster, namespace, fail } = ctx;
   if (namespace && !cluster.namespaces.includes(namespace)) {
     fail(

@@ -1,0 +1,293 @@
+# shellcheck shell=bash
+# The portal in production mode on this machine: two backend replicas built and run as a
+# deployment would run them, behind the sandbox's nginx. Sourced by sandbox/sandbox.sh.
+#
+#   scripts/sandbox up prod          needs postgres, redis, idp and nginx (starts them if down);
+#                                    builds the frontend and the backend bundle (each only when
+#                                    its sources changed), starts replica 1 on 127.0.0.1:57101 and
+#                                    replica 2 on :57102 and waits for both to be ready; open
+#                                    http://127.0.0.1:57080 (nginx) and sign in on the IdP's form
+#   scripts/sandbox prod kill N      SIGKILL replica N (1 or 2) by its PID, as a crash would
+#   scripts/sandbox prod start N     start replica N again and wait until it is ready
+#   scripts/sandbox prod pids        the replicas' PIDs, one a line ("N PID")
+#
+# The build is Backstage's host build: `yarn workspace app build`, then
+# packages/backend/scripts/build-bundle.sh (dist/bundle.tar.gz and dist/skeleton.tar.gz), unpacked into
+# $PROD_APP as the container image does (packages/backend/Dockerfile). Its node_modules is a
+# hard-linked copy of the workspace's (the same installed versions; the workspace packages'
+# links point into the bundle), so nothing is downloaded. Each replica runs
+# `node packages/backend` there with NODE_ENV=production and the configs app-config.yaml,
+# app-config.local.yaml (the running sandbox parts), app-config.production.yaml and
+# $PROD_RUN/app-config.sandbox-prod.yaml, and the production variables pointing at the sandbox:
+# PostgreSQL (Backstage's databases backstage_prod_<plugin>, apart from the development and test
+# runs' backstage_plugin_<plugin>), the chat store in database `vectors` (pgvector), Redis as
+# backend.cache, the IdP for sign-in.
+
+ALL_PARTS+=(prod)
+OPT_IN_PARTS+=(prod)
+
+PROD_RUN="$RUN/prod"
+PROD_APP="$PROD_RUN/app"
+PROD_PORTS=(57101 57102)
+PROD_BASE_URL="http://127.0.0.1:57080"
+# Longest wait for a replica's readiness; a cold start on two busy cores takes 20-60 s.
+PROD_READY_SECONDS="${PROD_READY_SECONDS:-240}"
+
+prod_replica_dir() { echo "$PROD_RUN/replica$1"; }
+
+# prod_stamp PATH...: a digest of the tracked and untracked files under PATHs, as they are now.
+prod_stamp() {
+  (
+    cd "$REPO_ROOT" || exit 1
+    git ls-files -s -- "$@"
+    git diff HEAD -- "$@"
+    git ls-files --others --exclude-standard -z -- "$@" | xargs -0 -r sha256sum
+  ) | sha256sum | cut -c1-16
+}
+
+prod_frontend_stamp() { prod_stamp packages/app plugins app-config.yaml yarn.lock package.json; }
+
+prod_backend_stamp() {
+  { prod_frontend_stamp; prod_stamp packages/backend plugins yarn.lock package.json; } |
+    sha256sum | cut -c1-16
+}
+
+# Unpacks the bundle next to the running one, then swaps it in (the caller restarts replicas).
+prod_unpack_now() {
+  local new="$PROD_APP.new" dist="$REPO_ROOT/packages/backend/dist"
+  rm -rf "$new" && mkdir -p "$new" || return 1
+  tar -xzf "$dist/skeleton.tar.gz" -C "$new" && tar -xzf "$dist/bundle.tar.gz" -C "$new" || return 1
+  # The installed dependencies, hard-linked; the workspace packages' links (relative, e.g.
+  # node_modules/@internal/x -> ../../plugins/x) then lead into the bundle's own copies.
+  cp -al "$REPO_ROOT/node_modules" "$new/node_modules" || return 1
+  local pkg
+  for pkg in "$new"/packages/* "$new"/plugins/*; do
+    local src="$REPO_ROOT/${pkg#"$new"/}/node_modules"
+    if [ -d "$src" ] && [ ! -e "$pkg/node_modules" ]; then cp -al "$src" "$pkg/node_modules" || return 1; fi
+  done
+  # What the image copies beside the bundle: the catalog, templates and docs it serves.
+  local item
+  for item in catalog-info.yaml catalog templates docs README.md; do
+    ln -s "$REPO_ROOT/$item" "$new/$item" || return 1
+  done
+  rm -rf "$PROD_APP" && mv "$new" "$PROD_APP"
+}
+
+# Builds what changed; returns 0 when it unpacked a new bundle into $PROD_APP (having stopped
+# the replicas that ran from the old one), 1 when the bundle was current.
+prod_build() {
+  mkdir -p "$PROD_RUN"
+  ensure_tools
+  local fe be
+  fe="$(prod_frontend_stamp)"
+  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" != "$fe" ] || [ ! -f "$REPO_ROOT/packages/app/dist/index.html" ]; then
+    rm -f "$PROD_RUN/frontend.stamp"
+    step "prod: building the frontend (yarn workspace app build, ~1-2 min)" \
+      bash -c "cd '$REPO_ROOT' && yarn workspace app build"
+    echo "$fe" >"$PROD_RUN/frontend.stamp"
+  else
+    log "prod: frontend built from the current sources"
+  fi
+  be="$(prod_backend_stamp)"
+  if [ "$(cat "$PROD_RUN/backend.stamp" 2>/dev/null)" = "$be" ] && [ -f "$PROD_APP/packages/backend/dist/index.cjs.js" ]; then
+    log "prod: backend bundle built from the current sources"
+    return 1
+  fi
+  rm -f "$PROD_RUN/backend.stamp"
+  step "prod: building the backend bundle (packages/backend/scripts/build-bundle.sh: yarn tsc, the backend's workspace packages, the bundle; ~3-5 min)" \
+    env SKIP_APP_BUILD=1 "$REPO_ROOT/packages/backend/scripts/build-bundle.sh"
+  # The replicas run from $PROD_APP: stopped before it is replaced, started again by up_prod.
+  down_prod
+  step "prod: unpacking the bundle (run/prod/app)" prod_unpack_now
+  echo "$be" >"$PROD_RUN/backend.stamp"
+  return 0
+}
+
+build_prod() {
+  if [ "$(cat "$PROD_RUN/backend.stamp" 2>/dev/null)" = "$(prod_backend_stamp)" ]; then
+    log "prod: frontend and backend bundle cached"
+  fi
+  prod_build || true
+}
+
+prod_session_secret() {
+  [ -s "$PROD_RUN/session-secret" ] || { umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$PROD_RUN/session-secret"; }
+  cat "$PROD_RUN/session-secret"
+}
+
+prod_write_config() {
+  cat >"$PROD_RUN/app-config.sandbox-prod.yaml" <<EOF
+# Written by \`scripts/sandbox up prod\`: what the sandbox's replicas add to the production config.
+backend:
+  listen:
+    host: 127.0.0.1
+  database:
+    # Apart from the development and test runs' databases on the same server.
+    prefix: backstage_prod_
+app:
+  sandboxBanner: 'Production mode on the local sandbox: two replicas behind nginx (scripts/sandbox status)'
+EOF
+}
+
+prod_listening() { port_open "${PROD_PORTS[$(($1 - 1))]}"; }
+
+prod_ready_now() {
+  curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:${PROD_PORTS[$(($1 - 1))]}/.backstage/health/v1/readiness"
+}
+
+prod_start_replica() {
+  local n="$1" dir port
+  dir="$(prod_replica_dir "$n")"
+  port="${PROD_PORTS[$((n - 1))]}"
+  if pid_alive "$dir/pid"; then return 0; fi
+  mkdir -p "$dir"
+  wait_for "prod replica $n (port $port still in use)" "$dir/backend.log" 30 ports_free "$port"
+  # Keep the last run's log: a replica that died says why there.
+  if [ -s "$dir/backend.log" ]; then mv "$dir/backend.log" "$dir/backend.previous.log"; fi
+  : >"$dir/backend.log"
+  [ -f "$REPO_ROOT/app-config.local.yaml" ] || write_local_config
+  start_bg "$dir/pid" "$dir/backend.log" env -C "$PROD_APP" \
+    NODE_ENV=production \
+    PORTAL_BASE_URL="$PROD_BASE_URL" \
+    APP_CONFIG_backend_listen_port="$port" \
+    POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$PG_PORT" POSTGRES_USER="$PG_USER" POSTGRES_PASSWORD="$PG_PASSWORD" \
+    RAG_CHAT_STORE_URL="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors" \
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    AUTH_OIDC_METADATA_URL="$IDP_ISSUER/.well-known/openid-configuration" \
+    AUTH_OIDC_CLIENT_ID="$IDP_CLIENT_ID" \
+    AUTH_OIDC_CLIENT_SECRET="$IDP_CLIENT_SECRET" \
+    AUTH_SESSION_SECRET="$(prod_session_secret)" \
+    node packages/backend \
+    --config "$REPO_ROOT/app-config.yaml" \
+    --config "$REPO_ROOT/app-config.local.yaml" \
+    --config "$REPO_ROOT/app-config.production.yaml" \
+    --config "$PROD_RUN/app-config.sandbox-prod.yaml"
+}
+
+# Waits for the replicas given, with a line every 15 s; a replica that exits fails at once.
+prod_wait_ready() {
+  local t0=$SECONDS next=15 n pending=("$@")
+  while [ ${#pending[@]} -gt 0 ]; do
+    local still=()
+    for n in "${pending[@]}"; do
+      local dir
+      dir="$(prod_replica_dir "$n")"
+      if prod_ready_now "$n"; then
+        log "prod: replica $n ready on 127.0.0.1:${PROD_PORTS[$((n - 1))]} after $((SECONDS - t0)) s"
+        continue
+      fi
+      if ! pid_alive "$dir/pid"; then
+        tail -n 30 "$dir/backend.log" >&2
+        die "prod: replica $n exited before it was ready; log: $dir/backend.log"
+      fi
+      still+=("$n")
+    done
+    pending=("${still[@]}")
+    [ ${#pending[@]} -eq 0 ] && break
+    if [ $((SECONDS - t0)) -ge "$PROD_READY_SECONDS" ]; then
+      for n in "${pending[@]}"; do tail -n 20 "$(prod_replica_dir "$n")/backend.log" >&2; done
+      die "prod: replica(s) ${pending[*]} not ready within $PROD_READY_SECONDS s (PROD_READY_SECONDS); logs: $PROD_RUN/replica*/backend.log"
+    fi
+    if [ $((SECONDS - t0)) -ge "$next" ]; then
+      log "prod: waiting for replica(s) ${pending[*]} (/.backstage/health/v1/readiness), $((SECONDS - t0)) s of at most $PROD_READY_SECONDS s"
+      next=$((next + 15))
+    fi
+    sleep 1
+  done
+}
+
+up_prod() {
+  # What the replicas need, started if down (each is kept when already running).
+  up_postgres
+  up_redis
+  up_idp
+  up_nginx
+  write_local_config
+  # A new bundle stops the replicas before it replaces the old one.
+  prod_build || true
+  prod_write_config
+  local n to_start=()
+  for n in 1 2; do
+    if pid_alive "$(prod_replica_dir "$n")/pid"; then
+      log "prod: replica $n already running (pid $(cat "$(prod_replica_dir "$n")/pid"))"
+    else
+      to_start+=("$n")
+    fi
+  done
+  for n in "${to_start[@]}"; do prod_start_replica "$n"; done
+  if [ ${#to_start[@]} -gt 0 ]; then
+    log "prod: starting replica(s) ${to_start[*]} (NODE_ENV=production; logs: $PROD_RUN/replica*/backend.log)"
+    prod_wait_ready "${to_start[@]}"
+  fi
+  prod_wait_ready 1 2
+  log "prod: the portal in production mode on $PROD_BASE_URL (nginx over 127.0.0.1:57101 and :57102); sign in on the IdP with a catalog user's email and SANDBOX_OIDC_PASSWORD (scripts/sandbox env)"
+}
+
+down_prod() {
+  local n
+  for n in 1 2; do stop_pid "$(prod_replica_dir "$n")/pid"; done
+}
+
+pids_prod() {
+  local n
+  for n in 1 2; do
+    if pid_alive "$(prod_replica_dir "$n")/pid"; then cat "$(prod_replica_dir "$n")/pid"; fi
+  done
+  return 0
+}
+
+status_prod() {
+  local n
+  for n in 1 2; do
+    local dir
+    dir="$(prod_replica_dir "$n")"
+    if pid_alive "$dir/pid"; then
+      echo "prod-$n     running  pid $(cat "$dir/pid")  127.0.0.1:${PROD_PORTS[$((n - 1))]}"
+    else
+      echo "prod-$n     stopped"
+    fi
+  done
+}
+
+env_prod() {
+  echo "export SANDBOX_PROD_REPLICA_URLS=http://127.0.0.1:${PROD_PORTS[0]},http://127.0.0.1:${PROD_PORTS[1]}"
+  echo "export SANDBOX_PROD_DB_PREFIX=backstage_prod_"
+}
+
+logs_prod() { tail -n 40 "$PROD_RUN"/replica*/backend.log; }
+
+cmd_prod() {
+  local action="${1:-}" n="${2:-}"
+  local usage="usage: sandbox prod kill N | start N | pids (N = 1 or 2)"
+  case "$action" in
+    kill)
+      [[ "$n" =~ ^[12]$ ]] || die "$usage"
+      local pidfile
+      pidfile="$(prod_replica_dir "$n")/pid"
+      pid_alive "$pidfile" || die "prod: replica $n is not running"
+      local pid
+      pid="$(cat "$pidfile")"
+      kill -KILL "$pid"
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      rm -f "$pidfile"
+      log "prod: replica $n (pid $pid) killed with SIGKILL"
+      ;;
+    start)
+      [[ "$n" =~ ^[12]$ ]] || die "$usage"
+      [ -f "$PROD_APP/packages/backend/dist/index.cjs.js" ] || die "prod: no bundle yet; run: scripts/sandbox up prod"
+      if pid_alive "$(prod_replica_dir "$n")/pid"; then
+        log "prod: replica $n already running"
+      else
+        prod_write_config
+        prod_start_replica "$n"
+      fi
+      prod_wait_ready "$n"
+      ;;
+    pids)
+      for n in 1 2; do
+        if pid_alive "$(prod_replica_dir "$n")/pid"; then echo "$n $(cat "$(prod_replica_dir "$n")/pid")"; fi
+      done
+      ;;
+    *) die "$usage" ;;
+  esac
+}

@@ -1,10 +1,12 @@
 /*
  * yarn template-lint [templatesDir] [clusterDir]
- * Checks every template of templates/ against templates/eks-cluster; exits 1 on an error.
+ * Checks every template of templates/, and the portal's own manifests (clusterDir/portal),
+ * against templates/eks-cluster; exits 1 on an error.
  */
 import path from 'node:path';
 import { readClusterDefinition } from './cluster';
 import { lintTemplates } from './lint';
+import { lintPortalManifests } from './portal';
 
 async function main() {
   // Run from the repository root (yarn template-lint).
@@ -16,7 +18,12 @@ async function main() {
     process.argv[3] ?? path.join(templatesDir, 'eks-cluster'),
   );
   const cluster = await readClusterDefinition(clusterDir);
-  const { checked, errors } = await lintTemplates(templatesDir, cluster);
+  const templates = await lintTemplates(templatesDir, cluster);
+  const portal = await lintPortalManifests(clusterDir, cluster, {
+    sandboxRbac: path.join(root, 'sandbox/k8s/cluster/30-rbac.yaml'),
+  });
+  const checked = templates.checked;
+  const errors = [...templates.errors, ...portal.errors];
   for (const e of errors) {
     process.stdout.write(
       `${e.template}: ${e.file}: ${e.object}: [${e.rule}] ${e.message}${
@@ -27,7 +34,7 @@ async function main() {
   process.stdout.write(
     `${checked.length} templates checked against ${
       cluster.name ?? clusterDir
-    } ` +
+    } and ${portal.checked} objects of its portal/ ` +
       `(${cluster.nodeGroups.map(g => g.name).join(', ')}): ${
         errors.length
       } errors\n`,

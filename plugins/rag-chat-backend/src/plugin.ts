@@ -30,6 +30,7 @@ export const ragChatPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        cache: coreServices.cache,
         catalog: catalogServiceRef,
       },
       async init({
@@ -44,6 +45,7 @@ export const ragChatPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        cache,
         catalog,
       }) {
         const chatConfig = readRagChatConfig(config);
@@ -57,6 +59,7 @@ export const ragChatPlugin = createBackendPlugin({
           database,
           catalog,
           auth,
+          cache,
         });
         lifecycle.addShutdownHook(() => service.close());
 
@@ -66,7 +69,8 @@ export const ragChatPlugin = createBackendPlugin({
           frequency: { seconds: INDEX_CHECK_SECONDS },
           timeout: { minutes: 30 },
           initialDelay: { seconds: 5 },
-          // The embedded store lives in this process; a shared store is indexed once.
+          // The embedded store lives in this process; a shared store (ragChat.store.connection)
+          // is indexed once across replicas.
           scope: chatConfig.store.connection ? 'global' : 'local',
           fn: () => service.reindexIfDue(),
         });

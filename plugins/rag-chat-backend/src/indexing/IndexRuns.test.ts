@@ -3,7 +3,13 @@ import { ConfigReader } from '@backstage/config';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { readRagChatConfig } from '../config';
 import { IndexRunResult, SyncCounts } from './Indexer';
-import { IndexRuns, catalogSettling } from './IndexRuns';
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import {
+  IndexRuns,
+  IndexRunsStateStore,
+  cachedIndexRunsState,
+  catalogSettling,
+} from './IndexRuns';
 
 const counts = (c: Partial<SyncCounts>): SyncCounts => ({
   added: 0,
@@ -48,10 +54,18 @@ describe('IndexRuns', () => {
 
   /** Index runs whose indexer answers the given results one after another. */
   function runs(...results: Array<IndexRunResult | Error>) {
+    return runsWith(undefined, ...results);
+  }
+
+  function runsWith(
+    state: IndexRunsStateStore | undefined,
+    ...results: Array<IndexRunResult | Error>
+  ) {
     const started: number[] = [];
     const indexRuns = new IndexRuns({
       config,
       logger: mockServices.logger.mock(),
+      state,
       indexer: async () => ({
         run: async () => {
           started.push(started.length);
@@ -89,14 +103,14 @@ describe('IndexRuns', () => {
     );
     const { indexRuns, started } = runs(down, settled);
     await expect(indexRuns.runIfDue(0)).rejects.toBe(down);
-    expect(indexRuns.state).toEqual({
+    expect(await indexRuns.state()).toEqual({
       lastRunAt: undefined,
       lastRunError: down.message,
       running: false,
     });
     await indexRuns.runIfDue(30_000);
     expect(started).toHaveLength(2);
-    expect(indexRuns.state).toEqual({
+    expect(await indexRuns.state()).toEqual({
       lastRunAt: settled.startedAt,
       lastRunError: undefined,
       running: false,
@@ -108,12 +122,39 @@ describe('IndexRuns', () => {
     const { indexRuns, started } = runs(failed);
     const first = indexRuns.run();
     const second = indexRuns.run();
-    expect(indexRuns.state.running).toBe(true);
+    expect((await indexRuns.state()).running).toBe(true);
     expect(await first).toBe(failed);
     expect(await second).toBe(failed);
     expect(started).toHaveLength(1);
-    expect(indexRuns.state.lastRunError).toBe(
+    expect((await indexRuns.state()).lastRunError).toBe(
       'catalog (ragChat.sources.catalog): refused the connection',
     );
+  });
+
+  it('shares the schedule and the last run through the cache: a second replica runs nothing early', async () => {
+    // Backstage's memory cache (in production the same calls go to Redis).
+    const cache = CacheManager.fromConfig(
+      new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+    ).forPlugin('rag-chat');
+    const store = { connection: 'postgres://db/vectors', schema: 'rag_chat' };
+    const a = runsWith(cachedIndexRunsState(cache, store), settled);
+    const b = runsWith(cachedIndexRunsState(cache, store), settled);
+    expect(await a.indexRuns.runIfDue(0)).toBe(settled);
+    // The global task lands on replica B next: the run is not due there either.
+    expect(await b.indexRuns.runIfDue(30_000)).toBeUndefined();
+    expect(b.started).toHaveLength(0);
+    expect(await b.indexRuns.state(30_000)).toEqual({
+      lastRunAt: settled.startedAt,
+      lastRunError: undefined,
+      running: false,
+    });
+    expect(await b.indexRuns.runIfDue(10 * minute)).toBe(settled);
+    expect(b.started).toHaveLength(1);
+    // Another store (here another schema) on the same cache has runs of its own.
+    const other = runsWith(
+      cachedIndexRunsState(cache, { ...store, schema: 'rag_chat_2' }),
+      settled,
+    );
+    expect(await other.indexRuns.runIfDue(10 * minute + 1)).toBe(settled);
   });
 });

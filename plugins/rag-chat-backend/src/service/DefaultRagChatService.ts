@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AuthService,
+  CacheService,
   DatabaseService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
@@ -15,7 +16,11 @@ import {
   RagChatStatus,
 } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig, configurationNotices } from '../config';
-import { IndexRuns } from '../indexing/IndexRuns';
+import {
+  IndexRuns,
+  cachedIndexRunsState,
+  memoryIndexRunsState,
+} from '../indexing/IndexRuns';
 import { AccessFilter } from '../store/ChunkStore';
 import { OpenStore, StoreLifecycle } from '../store/StoreLifecycle';
 import { Answerer } from './Answerer';
@@ -29,6 +34,8 @@ export interface RagChatServiceOptions {
   database: DatabaseService;
   catalog: CatalogService;
   auth: AuthService;
+  /** Per-user limits, and the index runs' state when the store is shared. */
+  cache: CacheService;
 }
 
 /**
@@ -59,16 +66,28 @@ export class DefaultRagChatService implements RagChatService {
     private readonly options: RagChatServiceOptions,
     private readonly conversations: ConversationStore,
   ) {
-    const { config, logger, catalog, auth } = options;
+    const { config, logger, catalog, auth, cache } = options;
     this.store = new StoreLifecycle({ config, logger, catalog, auth });
     this.indexRuns = new IndexRuns({
       config,
       logger,
       indexer: async () => (await this.store.require()).indexer,
+      // A shared store is indexed by one replica at a time (a global task); each
+      // embedded store by its own process.
+      state: config.store.connection
+        ? cachedIndexRunsState(cache, {
+            connection: config.store.connection,
+            schema: config.store.schema,
+          })
+        : memoryIndexRunsState(),
     });
     this.answerer = new Answerer({ config, logger });
     this.readable = new ReadableEntities(catalog);
-    this.limiter = new RateLimiter(config.limits.questionsPerMinute);
+    this.limiter = new RateLimiter(
+      cache,
+      config.limits.questionsPerMinute,
+      logger,
+    );
   }
 
   async close() {
@@ -106,7 +125,7 @@ export class DefaultRagChatService implements RagChatService {
       },
       index: {
         sources: open ? await open.store.stats() : [],
-        ...this.indexRuns.state,
+        ...(await this.indexRuns.state()),
       },
       notices,
       limits: {
@@ -186,7 +205,7 @@ export class DefaultRagChatService implements RagChatService {
     const scope = entityRef
       ? await this.entityScope(entityRef, asker)
       : undefined;
-    this.limiter.check(asker.userRef);
+    await this.limiter.check(asker.userRef);
     const { retriever } = await this.store.require();
     const isNew = !request.conversationId;
     const conversationId = request.conversationId ?? randomUUID();

@@ -1,4 +1,8 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CustomErrorBase } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -43,23 +47,47 @@ export class RateLimitError extends CustomErrorBase {
   statusCode = 429;
 }
 
-/** A sliding one-minute window of questions per user. */
+const WINDOW_MS = 60_000;
+
+/**
+ * A sliding one-minute window of questions per user, in coreServices.cache (memory in
+ * development, Redis in production), so that the limit holds across replicas: a
+ * user's questions count wherever they are asked. Reading and writing the window are
+ * two cache calls, so two questions of one user at the same instant on two replicas
+ * may both pass; the limit is against runaway use, not an exact quota. When the cache
+ * fails, the question is let through and the failure logged.
+ */
 export class RateLimiter {
-  private readonly asked = new Map<string, number[]>();
+  constructor(
+    private readonly cache: CacheService,
+    private readonly perMinute: number,
+    private readonly logger?: LoggerService,
+  ) {}
 
-  constructor(private readonly perMinute: number) {}
-
-  check(userRef: string, now = Date.now()) {
-    const recent = (this.asked.get(userRef) ?? []).filter(
-      t => now - t < 60_000,
-    );
-    if (recent.length >= this.perMinute) {
-      const waitSeconds = Math.ceil((recent[0] + 60_000 - now) / 1000);
+  async check(userRef: string, now = Date.now()): Promise<void> {
+    const key = `questions-per-minute:${userRef}`;
+    let asked: number[];
+    try {
+      asked = ((await this.cache.get<number[]>(key)) ?? []).filter(
+        t => now - t < WINDOW_MS,
+      );
+    } catch (error) {
+      this.logger?.warn('RAG chat: the rate limit cache failed', {
+        error: String(error),
+      });
+      return;
+    }
+    if (asked.length >= this.perMinute) {
+      const waitSeconds = Math.ceil((asked[0] + WINDOW_MS - now) / 1000);
       throw new RateLimitError(
         `Too many questions: at most ${this.perMinute} a minute (ragChat.limits.questionsPerMinute); try again in ${waitSeconds} s`,
       );
     }
-    recent.push(now);
-    this.asked.set(userRef, recent);
+    asked.push(now);
+    await this.cache.set(key, asked, { ttl: WINDOW_MS }).catch(error =>
+      this.logger?.warn('RAG chat: the rate limit cache failed', {
+        error: String(error),
+      }),
+    );
   }
 }

@@ -1,7 +1,8 @@
 /*
- * The chunk store's SQL, against both stores it runs on: the sandbox's
- * pglite-server (scripts/sandbox up vector) and the embedded PGlite this plugin
- * starts when nothing is configured. Vectors are real all-MiniLM-L6-v2
+ * The chunk store's SQL, against every store it runs on: the sandbox's
+ * pglite-server (scripts/sandbox up vector), the sandbox's PostgreSQL 15 with
+ * pgvector (scripts/sandbox up postgres: the production path) and the embedded
+ * PGlite this plugin starts when nothing is configured. Vectors are real all-MiniLM-L6-v2
  * embeddings from the sandbox model server.
  */
 import { mockServices } from '@backstage/backend-test-utils';
@@ -9,8 +10,8 @@ import { EmbeddingsClient } from '../model/openai';
 import {
   EMBEDDING_MODEL,
   SECRET_ENTITY,
+  VECTOR_STORES,
   sandboxModelUrl,
-  sandboxVectorUrl,
   testSchema,
 } from '../__testUtils__/fixtures';
 import { AccessFilter, ChunkStore } from './ChunkStore';
@@ -27,8 +28,8 @@ const TEXTS = {
     'Break-glass access to EKS: assume the emergency role from the vault entry and rotate it afterwards.',
 };
 
-describe.each([
-  ['the sandbox vector store', () => sandboxVectorUrl()],
+describe.each<[string, () => string | undefined]>([
+  ...VECTOR_STORES,
   ['the embedded PGlite', () => undefined],
 ])('ChunkStore on %s', (_name, connection) => {
   const schema = testSchema();

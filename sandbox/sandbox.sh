@@ -318,13 +318,16 @@ pgvector_fetch_source() {
 build_pgvector() {
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  if [ ! -f /usr/include/postgresql/15/server/postgres.h ]; then
+  local need=()
+  [ -f /usr/include/postgresql/15/server/postgres.h ] || need+=(postgresql-server-dev-15)
+  command -v dpkg-source >/dev/null || need+=(dpkg-dev)
+  command -v make >/dev/null || need+=(make)
+  command -v gcc >/dev/null || need+=(gcc)
+  if [ ${#need[@]} -gt 0 ]; then
     apt_update postgres
-    step "postgres: installing Debian's postgresql-server-dev-15 (to build pgvector)" \
-      env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y postgresql-server-dev-15
+    step "postgres: installing Debian's ${need[*]} (to build pgvector)" \
+      env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${need[@]}"
   fi
-  command -v dpkg-source >/dev/null && command -v make >/dev/null && command -v gcc >/dev/null ||
-    die "postgres: building pgvector needs dpkg-dev, make and gcc (apt-get install -y dpkg-dev build-essential)"
   rm -rf "$PGVECTOR_DIR"
   local apt="$PGVECTOR_DIR/apt"
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$PGVECTOR_DIR/src"
@@ -352,15 +355,19 @@ build_pgvector() {
 # server restart.
 ensure_pgvector() {
   [ -f "$PGVECTOR_DIR/.complete" ] || build_pgvector
-  local sudo="" f missing=0
+  local sudo="" f installed=0
   [ "$(id -u)" = 0 ] || sudo="sudo"
   while IFS= read -r f; do
-    cmp -s "$PGVECTOR_DIR/stage/$f" "/$f" || missing=1
+    cmp -s "$PGVECTOR_DIR/stage/$f" "/$f" && continue
+    # A new file renamed over the old one, never the old one rewritten in place: a server
+    # backend that has vector.so mapped keeps its copy.
+    { $sudo install -D -m "$(stat -c %a "$PGVECTOR_DIR/stage/$f")" "$PGVECTOR_DIR/stage/$f" "/$f.new.$$" &&
+      $sudo mv -f "/$f.new.$$" "/$f"; } ||
+      die "postgres: installing pgvector's /$f failed (from $PGVECTOR_DIR/stage)"
+    installed=$((installed + 1))
   done < <(cd "$PGVECTOR_DIR/stage" && find . -type f | sed 's|^\./||')
-  if [ "$missing" = 1 ]; then
-    $sudo cp -R "$PGVECTOR_DIR/stage/." / ||
-      die "postgres: installing pgvector into /usr/lib/postgresql/15 failed (from $PGVECTOR_DIR/stage)"
-    log "postgres: pgvector $PGVECTOR_VERSION installed into /usr/lib/postgresql/15 and /usr/share/postgresql/15"
+  if [ "$installed" -gt 0 ]; then
+    log "postgres: pgvector $PGVECTOR_VERSION installed into /usr/lib/postgresql/15 and /usr/share/postgresql/15 ($installed files)"
   fi
 }
 

@@ -16,6 +16,8 @@ const sandboxConfig = existsSync(`${__dirname}/app-config.local.yaml`)
 
 export default defineConfig({
   testDir: 'e2e',
+  // The production-mode specs run against `scripts/sandbox up prod`: playwright.prod.config.ts.
+  testIgnore: 'prod*.spec.ts',
   timeout: 120_000,
   expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,

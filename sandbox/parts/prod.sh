@@ -35,13 +35,15 @@ PROD_READY_SECONDS="${PROD_READY_SECONDS:-240}"
 
 prod_replica_dir() { echo "$PROD_RUN/replica$1"; }
 
-# prod_stamp PATH...: a digest of the tracked and untracked files under PATHs, as they are now.
+# prod_stamp PATH...: a digest of the tracked and untracked files under PATHs, as they are now
+# (tests and READMEs left out: they are not in the build).
 prod_stamp() {
+  local skip=(':(exclude,glob)**/*.test.ts' ':(exclude,glob)**/*.test.tsx' ':(exclude,glob)**/README.md')
   (
     cd "$REPO_ROOT" || exit 1
-    git ls-files -s -- "$@"
-    git diff HEAD -- "$@"
-    git ls-files --others --exclude-standard -z -- "$@" | xargs -0 -r sha256sum
+    git ls-files -s -- "$@" "${skip[@]}"
+    git diff HEAD -- "$@" "${skip[@]}"
+    git ls-files --others --exclude-standard -z -- "$@" "${skip[@]}" | xargs -0 -r sha256sum
   ) | sha256sum | cut -c1-16
 }
 
@@ -94,7 +96,7 @@ prod_build() {
     return 1
   fi
   rm -f "$PROD_RUN/backend.stamp"
-  step "prod: building the backend bundle (packages/backend/scripts/build-bundle.sh: yarn tsc, the backend's workspace packages, the bundle; ~3-5 min)" \
+  step "prod: building the backend bundle (build-bundle.sh of packages-backend: yarn tsc, the workspace packages, the bundle; ~3-5 min)" \
     env SKIP_APP_BUILD=1 "$REPO_ROOT/packages/backend/scripts/build-bundle.sh"
   # The replicas run from $PROD_APP: stopped before it is replaced, started again by up_prod.
   down_prod
@@ -126,6 +128,10 @@ backend:
     prefix: backstage_prod_
 app:
   sandboxBanner: 'Production mode on the local sandbox: two replicas behind nginx (scripts/sandbox status)'
+kafkaLag:
+  # Short, so that a killed sampler's task moves to the survivor quickly (prod.kill.test.ts).
+  sampleIntervalSeconds: 5
+  sampleTimeoutSeconds: 20
 EOF
 }
 

@@ -56,12 +56,12 @@ check_background
 step "building the frontend for the end-to-end tests" yarn workspace app build
 check_background
 # The rest of what `sandbox up` would fetch or install first (jars, packages, model files).
-"$SANDBOX" build kafka postgres metrics model
+"$SANDBOX" build kafka postgres metrics model redis nginx
 wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 
 # The sandbox's real servers for the integration tests; always torn down at the end.
 sandbox_started=true
-"$SANDBOX" up kafka postgres vector workload k8s model metrics
+"$SANDBOX" up kafka postgres vector workload k8s model metrics redis nginx idp
 eval "$("$SANDBOX" env)"
 
 # One test file at a time: integration tests stop and start brokers of the shared sandbox.

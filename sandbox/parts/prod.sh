@@ -100,7 +100,7 @@ prod_build() {
     env SKIP_APP_BUILD=1 "$REPO_ROOT/packages/backend/scripts/build-bundle.sh"
   # The replicas run from $PROD_APP: stopped before it is replaced, started again by up_prod.
   down_prod
-  step "prod: unpacking the bundle (run/prod/app)" prod_unpack_now
+  step "prod: unpacking the bundle into the run directory" prod_unpack_now
   echo "$be" >"$PROD_RUN/backend.stamp"
   return 0
 }

@@ -19,7 +19,10 @@ import { createPublishLocalAction } from './actions/publishLocal';
 import { createValidateAction } from './actions/validate';
 import { CatalogProcessingErrors } from './CatalogProcessingErrors';
 import { PlatformClients } from './clients';
-import { LocalPublishEntityProvider } from './LocalPublishEntityProvider';
+import { PublishedEntitiesClient } from './published/PublishedEntitiesClient';
+import { PublishedEntityProvider } from './published/PublishedEntityProvider';
+import { PublishedEntityStore } from './published/PublishedEntityStore';
+import { createPublishedEntitiesRouter } from './published/router';
 
 function localPublishDirectory(config: {
   getOptionalString(key: string): string | undefined;
@@ -41,8 +44,10 @@ export const scaffolderModulePlatform = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ config, scaffolder, catalog, events }) {
+      async init({ config, scaffolder, catalog, events, discovery, auth }) {
         const clients = new PlatformClients(config);
         const catalogErrors = await CatalogProcessingErrors.create(events);
         scaffolder.addActions(
@@ -59,6 +64,7 @@ export const scaffolderModulePlatform = createBackendModule({
             directory: localPublishDirectory(config),
             catalog,
             catalogErrors,
+            published: new PublishedEntitiesClient({ discovery, auth }),
           }),
         );
       },
@@ -66,7 +72,11 @@ export const scaffolderModulePlatform = createBackendModule({
   },
 });
 
-/** The catalog side of platform:publish:local: entities from the local publish directory. */
+/**
+ * The catalog side of platform:publish:local: the published entities in a table of the
+ * catalog's database, a route under /api/catalog that the action publishes through, and an
+ * entity provider that feeds the catalog from that table on every replica.
+ */
 export const catalogModulePlatformLocalPublish = createBackendModule({
   pluginId: 'catalog',
   moduleId: 'platform-local-publish',
@@ -76,19 +86,40 @@ export const catalogModulePlatformLocalPublish = createBackendModule({
         config: coreServices.rootConfig,
         catalog: catalogProcessingExtensionPoint,
         scheduler: coreServices.scheduler,
-        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
       },
-      async init({ config, catalog, scheduler, logger }) {
-        const provider = new LocalPublishEntityProvider(
+      async init({
+        config,
+        catalog,
+        scheduler,
+        database,
+        httpRouter,
+        httpAuth,
+      }) {
+        const store = await PublishedEntityStore.create(database);
+        const provider = new PublishedEntityProvider(
+          store,
           localPublishDirectory(config),
-          logger,
         );
         catalog.addEntityProvider(provider);
+        httpRouter.use(
+          createPublishedEntitiesRouter({ httpAuth, store, provider }),
+        );
+        // Each publish reaches the catalog at once as a delta; this full mutation from the
+        // table (once across replicas) makes the catalog hold exactly what is published.
         await scheduler.scheduleTask({
           id: 'platform-local-publish-refresh',
-          frequency: { seconds: 3 },
-          timeout: { seconds: 30 },
-          scope: 'local',
+          frequency: {
+            seconds:
+              config.getOptionalNumber(
+                'platformScaffolder.publishedEntitiesRefreshSeconds',
+              ) ?? 30,
+          },
+          timeout: { seconds: 60 },
+          initialDelay: { seconds: 1 },
+          scope: 'global',
           fn: () => provider.refresh(),
         });
       },

@@ -74,6 +74,14 @@ describe('the actions refuse paths outside the workspace', () => {
     createPublishLocalAction({
       directory: path.join(base, 'published'),
       catalog: catalogServiceMock(),
+      published: {
+        publish: async () => {
+          throw new Error(
+            'nothing may be published from outside the workspace',
+          );
+        },
+        withdraw: async () => ({ withdrawn: false }),
+      },
     });
 
   it.each(['../ws-evil/k8s', '../'])(

@@ -14,7 +14,8 @@ import {
   CATALOG_ERRORS_TOPIC,
   CatalogProcessingErrors,
 } from '../CatalogProcessingErrors';
-import { createPublishLocalAction } from './publishLocal';
+import { InputError } from '@backstage/errors';
+import { PUBLISHED_MARKER, createPublishLocalAction } from './publishLocal';
 
 let base: string;
 let workspace: string;
@@ -38,10 +39,19 @@ describe('platform:publish:local', () => {
       logger: mockServices.logger.mock(),
     }).forPlugin('scaffolder');
     const catalogErrors = await CatalogProcessingErrors.create(events);
+    const withdrawn: unknown[] = [];
     const action = createPublishLocalAction({
       directory: path.join(base, 'published'),
       catalog: catalogServiceMock({ entities: [] }),
       catalogErrors,
+      // The catalog module's side is in published/*.test.ts; here it accepts.
+      published: {
+        publish: async () => ({ created: true }),
+        withdraw: async r => {
+          withdrawn.push(r);
+          return { withdrawn: true };
+        },
+      },
       waitForEntityMs: 30_000,
     });
     const started = Date.now();
@@ -72,11 +82,15 @@ describe('platform:publish:local', () => {
     await expect(run).rejects.toThrow(
       'the catalog rejected component:default/rejected: Malformed envelope, /metadata/description must be string',
     );
+    await expect(run).rejects.toThrow(
+      "(the publish of 'rejected' was withdrawn; fix the catalog-info.yaml the template renders)",
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
-    // It was published: the catalog read it from there.
+    // Its own publish is withdrawn, so a fixed entity may take the name again.
+    expect(withdrawn).toEqual([{ name: 'rejected', taskId: 'mock-task-id' }]);
     await expect(
-      fs.stat(path.join(base, 'published/rejected/catalog-info.yaml')),
-    ).resolves.toBeDefined();
+      fs.stat(path.join(base, 'published/rejected')),
+    ).rejects.toThrow();
   });
 
   it('ignores errors the catalog reported before this publish', async () => {
@@ -94,5 +108,114 @@ describe('platform:publish:local', () => {
     expect(errors.since('Component:default/OLD', 0)).toEqual([
       'an old failure',
     ]);
+  });
+
+  describe('never overwrites', () => {
+    const published: unknown[] = [];
+    const action = (
+      publish: (r: unknown) => Promise<{ created: boolean }> = async r => {
+        published.push(r);
+        return { created: true };
+      },
+    ) =>
+      createPublishLocalAction({
+        directory: path.join(base, 'published'),
+        catalog: catalogServiceMock({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'rejected' },
+            },
+          ],
+        }),
+        published: { publish, withdraw: async () => ({ withdrawn: false }) },
+        waitForEntityMs: 5000,
+      });
+    const run = (name: string, publish?: Parameters<typeof action>[0]) =>
+      action(publish).handler(
+        createMockActionContext({
+          input: { name },
+          workspacePath: workspace,
+        }) as any,
+      );
+
+    beforeEach(() => {
+      published.length = 0;
+    });
+
+    it("refuses a folder another task published, and leaves it and the catalog's entities as they are", async () => {
+      const target = path.join(base, 'published', 'taken');
+      await fs.mkdir(target, { recursive: true });
+      await fs.writeFile(path.join(target, 'README.md'), 'theirs');
+      await fs.writeFile(
+        path.join(target, PUBLISHED_MARKER),
+        JSON.stringify({ taskId: 'task-of-someone-else' }),
+      );
+      await expect(run('taken')).rejects.toThrow(
+        `${target} already exists (published by scaffolder task task-of-someone-else); nothing was overwritten. Choose another name`,
+      );
+      expect(await fs.readFile(path.join(target, 'README.md'), 'utf8')).toBe(
+        'theirs',
+      );
+      await expect(
+        fs.stat(path.join(target, 'catalog-info.yaml')),
+      ).rejects.toThrow();
+      expect(published).toEqual([]);
+    });
+
+    it('refuses a folder that was not published by a task at all', async () => {
+      const target = path.join(base, 'published', 'handmade');
+      await fs.mkdir(target, { recursive: true });
+      await expect(run('handmade')).rejects.toThrow(
+        `${target} already exists (published by another publisher); nothing was overwritten`,
+      );
+      expect(published).toEqual([]);
+    });
+
+    it('writes no folder when the catalog module refuses the publish', async () => {
+      const refusal = new InputError(
+        "'dup' is already published (component:default/rejected, by scaffolder task t0 at 2026-12-01T00:00:00.000Z); nothing was changed. Choose another name",
+      );
+      await expect(
+        run('dup', async () => {
+          throw refusal;
+        }),
+      ).rejects.toBe(refusal);
+      await expect(
+        fs.stat(path.join(base, 'published', 'dup')),
+      ).rejects.toThrow();
+    });
+
+    it('publishes a new name, and the same task may run the step again (a resumed task)', async () => {
+      await run('fresh');
+      const target = path.join(base, 'published', 'fresh');
+      const marker = JSON.parse(
+        await fs.readFile(path.join(target, PUBLISHED_MARKER), 'utf8'),
+      );
+      expect(marker.taskId).toBe('mock-task-id');
+      expect(published).toEqual([
+        expect.objectContaining({
+          name: 'fresh',
+          taskId: 'mock-task-id',
+          entities: [
+            expect.objectContaining({
+              metadata: expect.objectContaining({ name: 'rejected' }),
+            }),
+          ],
+        }),
+      ]);
+      // The same task again: no error; the catalog module answers "already published".
+      await run('fresh', async r => {
+        published.push(r);
+        return { created: false };
+      });
+      expect(published).toHaveLength(2);
+      expect(
+        (await fs.readdir(path.join(base, 'published'))).filter(n =>
+          n.startsWith('fresh'),
+        ),
+      ).toEqual(['fresh']);
+    });
   });
 });

@@ -1,26 +1,77 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { CatalogProcessingErrors } from '../CatalogProcessingErrors';
+import { PublishedEntitiesClient } from '../published/PublishedEntitiesClient';
 import { DNS_1123_LABEL } from './kubernetesApply';
 import { resolveInWorkspace } from './paths';
 
 const WAIT_FOR_ENTITY_MS = 60_000;
 
+/** In each published folder: which task published it, so that only that task may write it again. */
+export const PUBLISHED_MARKER = '.platform-published.json';
+
+/** The task that published `target`, or undefined when nothing is there. */
+async function publishedBy(target: string): Promise<string | undefined> {
+  try {
+    await fs.stat(target);
+  } catch {
+    return undefined;
+  }
+  try {
+    const marker = JSON.parse(
+      await fs.readFile(path.join(target, PUBLISHED_MARKER), 'utf8'),
+    );
+    return String(marker.taskId);
+  } catch {
+    return 'another publisher';
+  }
+}
+
+/**
+ * Copies `source` to `target`, which must not exist: into a fresh sibling folder first,
+ * then renamed, so that nothing is ever overwritten and a crash leaves no half folder.
+ */
+async function copyNew(source: string, target: string, taskId: string) {
+  const staging = `${target}.staging-${randomBytes(4).toString('hex')}`;
+  await fs.cp(source, staging, { recursive: true, errorOnExist: true });
+  await fs.writeFile(
+    path.join(staging, PUBLISHED_MARKER),
+    `${JSON.stringify({ taskId, publishedAt: new Date().toISOString() })}\n`,
+  );
+  try {
+    await fs.rename(staging, target);
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw new InputError(
+      `${target} already exists (${
+        (error as NodeJS.ErrnoException).code
+      }); nothing was overwritten. Choose another name`,
+    );
+  }
+}
+
 /**
  * platform:publish:local — where generated sources go when there is no GitHub (a laptop, the
- * sandbox, CI): copies the workspace to `<platformScaffolder.localPublishDirectory>/<name>`.
- * The catalog module of this package (LocalPublishEntityProvider) reads that directory, so the
- * new entity appears in the catalog; the action waits for it and outputs its ref. When the
- * catalog rejects the entity (its processing errors, read from the events service), the action
- * fails with the catalog's reason.
+ * sandbox, CI). The entities of the workspace's catalog-info.yaml go to the catalog module of
+ * this package (catalogModulePlatformLocalPublish), which stores them in the catalog's database,
+ * so every replica's catalog has them; the generated files are copied to
+ * `<platformScaffolder.localPublishDirectory>/<name>` on the machine that ran the task. A name
+ * (or an entity) that is already published, or a folder that already exists, is an error that
+ * names it: nothing is deleted or overwritten. The action waits for the entity in the catalog
+ * and outputs its ref; when the catalog rejects it (its processing errors, read from the events
+ * service of this backend), the action fails with the catalog's reason.
  */
 export function createPublishLocalAction(options: {
   directory: string;
   catalog: CatalogService;
+  /** Hands the entities to the catalog module. */
+  published: Pick<PublishedEntitiesClient, 'publish' | 'withdraw'>;
   /** The catalog's processing errors, to say why it rejected the entity. */
   catalogErrors?: CatalogProcessingErrors;
   /** Longest wait for the entity, in ms. Default 60 s. */
@@ -30,7 +81,7 @@ export function createPublishLocalAction(options: {
   return createTemplateAction({
     id: 'platform:publish:local',
     description:
-      'Publishes the workspace to the local publish directory and waits for its catalog entity.',
+      'Publishes the entities of the workspace to the catalog (through the catalog module of this package) and its files to the local publish directory, never over an existing publish; waits for the entity in the catalog.',
     supportsDryRun: true,
     examples: [
       {
@@ -61,9 +112,11 @@ export function createPublishLocalAction(options: {
         'sourcePath',
       );
       const infoFile = path.join(source, 'catalog-info.yaml');
-      let entity: any;
+      let entities: Entity[];
       try {
-        entity = parse(await fs.readFile(infoFile, 'utf8'));
+        entities = parseAllDocuments(await fs.readFile(infoFile, 'utf8'))
+          .map(doc => doc.toJS() as Entity | null)
+          .filter((e): e is Entity => !!e);
       } catch (error) {
         throw new InputError(
           `sourcePath: no readable catalog-info.yaml (${
@@ -71,6 +124,19 @@ export function createPublishLocalAction(options: {
           })`,
         );
       }
+      const unnamed = entities.findIndex(
+        e => typeof e?.kind !== 'string' || !e?.metadata?.name,
+      );
+      if (entities.length === 0 || unnamed >= 0) {
+        throw new InputError(
+          `sourcePath: catalog-info.yaml ${
+            entities.length === 0
+              ? 'holds no entity'
+              : `document ${unnamed + 1} has no kind or metadata.name`
+          }`,
+        );
+      }
+      const entity = entities[0];
       const kind = String(entity?.kind ?? '').toLocaleLowerCase('en-US');
       const entityRef = `${kind}:${entity?.metadata?.namespace ?? 'default'}/${
         entity?.metadata?.name
@@ -85,13 +151,33 @@ export function createPublishLocalAction(options: {
         return;
       }
       const publishedAt = Date.now();
+      const taskId = ctx.task.id;
       let copiedNow = false;
       await ctx.checkpoint({
         key: `platform.publish.local.${ctx.input.name}`,
         fn: async () => {
-          await fs.mkdir(options.directory, { recursive: true });
-          await fs.rm(target, { recursive: true, force: true });
-          await fs.cp(source, target, { recursive: true });
+          // Refused before anything is stored when the folder is someone else's.
+          const owner = await publishedBy(target);
+          if (owner && owner !== taskId) {
+            throw new InputError(
+              `${target} already exists (published by ${
+                owner === 'another publisher'
+                  ? owner
+                  : `scaffolder task ${owner}`
+              }); nothing was overwritten. Choose another name`,
+            );
+          }
+          // Same task again (resumed after a crash): the catalog module answers "already there".
+          await options.published.publish({
+            name: ctx.input.name,
+            taskId,
+            publishedBy: ctx.user?.ref,
+            entities,
+          });
+          if (!owner) {
+            await fs.mkdir(options.directory, { recursive: true });
+            await copyNew(source, target, taskId);
+          }
           copiedNow = true;
           return target;
         },
@@ -110,9 +196,14 @@ export function createPublishLocalAction(options: {
       ) {
         const rejected = options.catalogErrors?.since(entityRef, publishedAt);
         if (rejected) {
+          // This task's own publish only: the name is free again for a fixed entity.
+          await options.published.withdraw({ name: ctx.input.name, taskId });
+          if ((await publishedBy(target)) === taskId) {
+            await fs.rm(target, { recursive: true, force: true });
+          }
           throw new InputError(
             `the catalog rejected ${entityRef}: ${rejected.join('; ')} ` +
-              `(published to ${target}; fix the catalog-info.yaml the template renders)`,
+              `(the publish of '${ctx.input.name}' was withdrawn; fix the catalog-info.yaml the template renders)`,
           );
         }
         if (Date.now() > deadline || ctx.signal?.aborted) {

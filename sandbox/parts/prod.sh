@@ -47,7 +47,12 @@ prod_stamp() {
   ) | sha256sum | cut -c1-16
 }
 
-prod_frontend_stamp() { prod_stamp packages/app plugins app-config.yaml yarn.lock package.json; }
+# The frontend: the app and the plugins it bundles (not the backend plugins and node libraries).
+prod_frontend_stamp() {
+  prod_stamp packages/app plugins app-config.yaml yarn.lock package.json \
+    ':(exclude,glob)plugins/*-backend/**' ':(exclude,glob)plugins/*-backend-module-*/**' \
+    ':(exclude,glob)plugins/*-node/**'
+}
 
 prod_backend_stamp() {
   { prod_frontend_stamp; prod_stamp packages/backend plugins yarn.lock package.json; } |
@@ -138,7 +143,7 @@ EOF
 prod_listening() { port_open "${PROD_PORTS[$(($1 - 1))]}"; }
 
 prod_ready_now() {
-  curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:${PROD_PORTS[$(($1 - 1))]}/.backstage/health/v1/readiness"
+  curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:${PROD_PORTS[$(($1 - 1))]}/.backstage/health/v1/readiness" 2>/dev/null
 }
 
 prod_start_replica() {
@@ -220,11 +225,14 @@ up_prod() {
       to_start+=("$n")
     fi
   done
-  for n in "${to_start[@]}"; do prod_start_replica "$n"; done
-  if [ ${#to_start[@]} -gt 0 ]; then
-    log "prod: starting replica(s) ${to_start[*]} (NODE_ENV=production; logs: $PROD_RUN/replica*/backend.log)"
-    prod_wait_ready "${to_start[@]}"
-  fi
+  # One after the other, as a rolling update starts pods: replicas starting together on fresh
+  # databases race for knex's migration lock, and the loser's plugin fails with
+  # "Migration table is already locked".
+  for n in "${to_start[@]}"; do
+    log "prod: starting replica $n (NODE_ENV=production; log: $(prod_replica_dir "$n")/backend.log)"
+    prod_start_replica "$n"
+    prod_wait_ready "$n"
+  done
   prod_wait_ready 1 2
   log "prod: the portal in production mode on $PROD_BASE_URL (nginx over 127.0.0.1:57101 and :57102); sign in on the IdP with a catalog user's email and SANDBOX_OIDC_PASSWORD (scripts/sandbox env)"
 }

@@ -22,6 +22,7 @@ import { PlatformClients } from './clients';
 import { PublishedEntitiesClient } from './published/PublishedEntitiesClient';
 import { PublishedEntityProvider } from './published/PublishedEntityProvider';
 import { PublishedEntityStore } from './published/PublishedEntityStore';
+import { importLegacyFolders } from './published/legacyFolder';
 import { createPublishedEntitiesRouter } from './published/router';
 
 function localPublishDirectory(config: {
@@ -89,6 +90,7 @@ export const catalogModulePlatformLocalPublish = createBackendModule({
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
       },
       async init({
         config,
@@ -97,12 +99,13 @@ export const catalogModulePlatformLocalPublish = createBackendModule({
         database,
         httpRouter,
         httpAuth,
+        logger,
       }) {
+        const directory = localPublishDirectory(config);
         const store = await PublishedEntityStore.create(database);
-        const provider = new PublishedEntityProvider(
-          store,
-          localPublishDirectory(config),
-        );
+        // Before the first full refresh from the table: what the previous version published.
+        await importLegacyFolders({ directory, store, logger });
+        const provider = new PublishedEntityProvider(store, directory);
         catalog.addEntityProvider(provider);
         httpRouter.use(
           createPublishedEntitiesRouter({ httpAuth, store, provider }),

@@ -7,14 +7,14 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { parseAllDocuments } from 'yaml';
 import { CatalogProcessingErrors } from '../CatalogProcessingErrors';
+import { PUBLISHED_MARKER } from '../published/constants';
 import { PublishedEntitiesClient } from '../published/PublishedEntitiesClient';
 import { DNS_1123_LABEL } from './kubernetesApply';
 import { resolveInWorkspace } from './paths';
 
 const WAIT_FOR_ENTITY_MS = 60_000;
 
-/** In each published folder: which task published it, so that only that task may write it again. */
-export const PUBLISHED_MARKER = '.platform-published.json';
+export { PUBLISHED_MARKER };
 
 /** The task that published `target`, or undefined when nothing is there. */
 async function publishedBy(target: string): Promise<string | undefined> {

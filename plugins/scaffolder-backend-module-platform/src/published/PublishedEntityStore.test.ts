@@ -4,9 +4,13 @@
  * its name or its entity. The same on PostgreSQL with two replicas is
  * src/publishReplicas.test.ts.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConflictError } from '@backstage/errors';
+import { importLegacyFolders } from './legacyFolder';
 import { PublishedEntityStore } from './PublishedEntityStore';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -111,5 +115,46 @@ describe('PublishedEntityStore', () => {
     expect(await knex('knex_migrations').pluck('name')).toEqual([
       '20200101_catalog_init.js',
     ]);
+  });
+});
+
+describe('importLegacyFolders', () => {
+  it('stores the folders the previous version published, once, and nothing else', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'legacy-publish-'));
+    const write = async (name: string, yaml: string, marker = false) => {
+      await fs.mkdir(path.join(dir, name));
+      await fs.writeFile(path.join(dir, name, 'catalog-info.yaml'), yaml);
+      if (marker) {
+        await fs.writeFile(
+          path.join(dir, name, '.platform-published.json'),
+          '{"taskId":"t"}',
+        );
+      }
+    };
+    const yaml = (name: string) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec: {}\n`;
+    try {
+      await write('old-one', yaml('old-one'));
+      await write('new-one', yaml('new-one'), true);
+      await write('broken', 'metadata: [');
+      const knex = await databases.init('SQLITE_3');
+      const store = await PublishedEntityStore.create(
+        mockServices.database({ knex, migrations: { skip: false } }),
+      );
+      const logger = mockServices.logger.mock();
+      expect(
+        await importLegacyFolders({ directory: dir, store, logger }),
+      ).toEqual(['old-one']);
+      expect((await store.get('old-one'))?.entityRefs).toEqual([
+        'component:default/old-one',
+      ]);
+      expect(await store.get('new-one')).toBeUndefined();
+      // Once: a second start imports nothing.
+      expect(
+        await importLegacyFolders({ directory: dir, store, logger }),
+      ).toEqual([]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

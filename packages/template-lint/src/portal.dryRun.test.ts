@@ -11,7 +11,10 @@ import { sandboxEnv } from '@internal/sandbox';
 
 jest.setTimeout(60_000);
 
-const portalDir = path.resolve(__dirname, '../../../templates/eks-cluster/portal');
+const portalDir = path.resolve(
+  __dirname,
+  '../../../templates/eks-cluster/portal',
+);
 
 function kubectl(args: string[], input?: string) {
   const { k8s } = sandboxEnv();
@@ -20,7 +23,11 @@ function kubectl(args: string[], input?: string) {
     ['--kubeconfig', k8s.kubeconfigs.admin, ...args],
     { input, encoding: 'utf8', timeout: 45_000 },
   );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
 describe('the portal manifests on the sandbox API server', () => {
@@ -28,7 +35,8 @@ describe('the portal manifests on the sandbox API server', () => {
 
   beforeAll(() => {
     const out = kubectl(['kustomize', portalDir]);
-    if (out.status !== 0) throw new Error(`kubectl kustomize failed: ${out.stderr}`);
+    if (out.status !== 0)
+      throw new Error(`kubectl kustomize failed: ${out.stderr}`);
     rendered = out.stdout;
   });
 
@@ -48,6 +56,8 @@ describe('the portal manifests on the sandbox API server', () => {
         'RoleBinding/platform-portal-deployer',
         'RoleBinding/platform-portal-deployer',
         'RoleBinding/platform-portal-deployer',
+        'Role/platform-portal-leases',
+        'RoleBinding/platform-portal-leases',
         'Service/platform-portal',
         'ServiceAccount/platform-portal',
       ].sort(),
@@ -76,7 +86,7 @@ describe('the portal manifests on the sandbox API server', () => {
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     const lines = out.stdout.trim().split('\n');
-    expect(lines).toHaveLength(14);
+    expect(lines).toHaveLength(16);
     for (const line of lines) {
       expect(line).toMatch(/ serverside-applied \(server dry run\)$/);
     }

@@ -26,7 +26,7 @@ describe('the portal manifests (templates/eks-cluster/portal)', () => {
       sandboxRbac,
     });
     expect(errors).toEqual([]);
-    expect(checked).toBe(14);
+    expect(checked).toBe(16);
   });
 
   it.each([
@@ -58,7 +58,10 @@ describe('the portal manifests (templates/eks-cluster/portal)', () => {
     [
       'a buffering Ingress',
       'Ingress',
-      (i: any) => delete i.metadata.annotations['nginx.ingress.kubernetes.io/proxy-buffering'],
+      (i: any) =>
+        delete i.metadata.annotations[
+          'nginx.ingress.kubernetes.io/proxy-buffering'
+        ],
       'portal-ingress',
     ],
     [

@@ -12,7 +12,8 @@ export const LIVENESS_PATH = '/.backstage/health/v1/liveness';
 
 const READ_VERBS = ['get', 'list', 'watch'];
 /** Names of settings whose values are credentials: they come from a Secret, never a literal. */
-const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|_URL_WITH_CREDENTIALS)$/i;
+const SECRET_NAME =
+  /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|_URL_WITH_CREDENTIALS)$/i;
 /** A connection string carrying a password (scheme://user:password@host). */
 const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
@@ -39,7 +40,10 @@ export async function readPortalManifests(
   return objects;
 }
 
-const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+const matches = (
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+) =>
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
@@ -47,8 +51,12 @@ const ruleKey = (rule: Json) =>
   JSON.stringify({
     apiGroups: [...(rule.apiGroups ?? [])].sort(),
     resources: [...(rule.resources ?? [])].sort(),
+    nonResourceURLs: [...(rule.nonResourceURLs ?? [])].sort(),
     verbs: [...(rule.verbs ?? [])].sort(),
   });
+
+/** Namespaces every cluster has, which namespaces.yaml does not list. */
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'default'];
 
 /**
  * Checks the portal's own manifests (templates/eks-cluster/portal) against the cluster
@@ -68,7 +76,10 @@ export async function lintPortalManifests(
   const sandbox = options.sandboxRbac
     ? (await readPortalManifestsFile(options.sandboxRbac)).map(o => o.object)
     : undefined;
-  return { checked: objects.length, errors: lintPortalObjects(objects, cluster, sandbox) };
+  return {
+    checked: objects.length,
+    errors: lintPortalObjects(objects, cluster, sandbox),
+  };
 }
 
 async function readPortalManifestsFile(file: string): Promise<PortalObject[]> {
@@ -99,9 +110,10 @@ export function lintPortalObjects(
       });
 
   for (const item of objects) {
+    const namespace = item.object.metadata?.namespace;
     lintObject(item.object, {
       cluster,
-      namespace: item.object.metadata?.namespace,
+      namespace: SYSTEM_NAMESPACES.includes(namespace) ? undefined : namespace,
       partitionsByTopic: new Map(),
       siblings: all,
       fail: failFor(item),
@@ -123,18 +135,24 @@ export function lintPortalObjects(
     const fail = failFor(item);
     const spec = item.object.spec ?? {};
     const namespace = item.object.metadata?.namespace;
-    const podLabels: Record<string, string> = spec.template?.metadata?.labels ?? {};
+    const podLabels: Record<string, string> =
+      spec.template?.metadata?.labels ?? {};
     const pod = spec.template?.spec ?? {};
 
     if (!(Number(spec.replicas) >= 2)) {
-      fail('portal-replicas', `replicas is ${spec.replicas ?? 1}: the portal runs at least two`);
+      fail(
+        'portal-replicas',
+        `replicas is ${spec.replicas ?? 1}: the portal runs at least two`,
+      );
     }
     for (const container of pod.containers ?? []) {
       const probe = (name: string) => container[name]?.httpGet?.path;
       if (probe('readinessProbe') !== READINESS_PATH) {
         fail(
           'portal-probes',
-          `container ${container.name}: readinessProbe must be an httpGet of ${READINESS_PATH} (is ${
+          `container ${
+            container.name
+          }: readinessProbe must be an httpGet of ${READINESS_PATH} (is ${
             probe('readinessProbe') ?? 'none'
           })`,
         );
@@ -142,7 +160,9 @@ export function lintPortalObjects(
       if (probe('livenessProbe') !== LIVENESS_PATH) {
         fail(
           'portal-probes',
-          `container ${container.name}: livenessProbe must be an httpGet of ${LIVENESS_PATH} (is ${
+          `container ${
+            container.name
+          }: livenessProbe must be an httpGet of ${LIVENESS_PATH} (is ${
             probe('livenessProbe') ?? 'none'
           })`,
         );
@@ -155,12 +175,23 @@ export function lintPortalObjects(
         matches(p.object.spec?.selector?.matchLabels ?? {}, podLabels),
     );
     if (pdbs.length === 0) {
-      fail('portal-pdb', `no PodDisruptionBudget selects its pods (${JSON.stringify(podLabels)})`);
+      fail(
+        'portal-pdb',
+        `no PodDisruptionBudget selects its pods (${JSON.stringify(
+          podLabels,
+        )})`,
+      );
     }
     for (const pdb of pdbs) {
       const { minAvailable, maxUnavailable } = pdb.object.spec ?? {};
-      if (!(Number(minAvailable) >= 1) && !(Number(maxUnavailable) < Number(spec.replicas))) {
-        failFor(pdb)('portal-pdb', 'must keep at least one replica available (minAvailable >= 1)');
+      if (
+        !(Number(minAvailable) >= 1) &&
+        !(Number(maxUnavailable) < Number(spec.replicas))
+      ) {
+        failFor(pdb)(
+          'portal-pdb',
+          'must keep at least one replica available (minAvailable >= 1)',
+        );
       }
     }
 
@@ -171,7 +202,10 @@ export function lintPortalObjects(
         matches(s.object.spec?.selector ?? {}, podLabels),
     );
     if (services.length === 0) {
-      fail('portal-service', `no Service selects its pods (${JSON.stringify(podLabels)})`);
+      fail(
+        'portal-service',
+        `no Service selects its pods (${JSON.stringify(podLabels)})`,
+      );
     }
     for (const service of services) {
       for (const port of service.object.spec?.ports ?? []) {
@@ -180,7 +214,10 @@ export function lintPortalObjects(
           (p: Json) => p.name === target || p.containerPort === Number(target),
         );
         if (!found) {
-          failFor(service)('portal-service', `targetPort ${target} is no container port of the portal`);
+          failFor(service)(
+            'portal-service',
+            `targetPort ${target} is no container port of the portal`,
+          );
         }
       }
     }
@@ -190,15 +227,22 @@ export function lintPortalObjects(
       fail('portal-rbac', 'the pods name no serviceAccountName');
     } else if (
       !ofKind('ServiceAccount').some(
-        s => s.object.metadata?.name === account && s.object.metadata?.namespace === namespace,
+        s =>
+          s.object.metadata?.name === account &&
+          s.object.metadata?.namespace === namespace,
       )
     ) {
-      fail('portal-rbac', `ServiceAccount ${namespace}/${account} is not among the manifests`);
+      fail(
+        'portal-rbac',
+        `ServiceAccount ${namespace}/${account} is not among the manifests`,
+      );
     } else {
       const bound = ofKind('ClusterRoleBinding').filter(b =>
         (b.object.subjects ?? []).some(
           (s: Json) =>
-            s.kind === 'ServiceAccount' && s.name === account && s.namespace === namespace,
+            s.kind === 'ServiceAccount' &&
+            s.name === account &&
+            s.namespace === namespace,
         ),
       );
       const readOnly = bound.filter(b => {
@@ -227,7 +271,9 @@ export function lintPortalObjects(
     }
 
     for (const ref of [
-      ...(pod.containers ?? []).flatMap((c: Json) => c.envFrom ?? []).map((e: Json) => e.configMapRef?.name),
+      ...(pod.containers ?? [])
+        .flatMap((c: Json) => c.envFrom ?? [])
+        .map((e: Json) => e.configMapRef?.name),
       ...(pod.volumes ?? []).map((v: Json) => v.configMap?.name),
     ].filter(Boolean)) {
       if (!ofKind('ConfigMap').some(c => c.object.metadata?.name === ref)) {
@@ -240,7 +286,12 @@ export function lintPortalObjects(
     const fail = failFor(item);
     const spec = item.object.spec ?? {};
     if (spec.ingressClassName !== 'nginx') {
-      fail('portal-ingress', `ingressClassName is ${spec.ingressClassName ?? 'unset'}, not nginx (ingress-nginx)`);
+      fail(
+        'portal-ingress',
+        `ingressClassName is ${
+          spec.ingressClassName ?? 'unset'
+        }, not nginx (ingress-nginx)`,
+      );
     }
     const annotations = item.object.metadata?.annotations ?? {};
     if (annotations['nginx.ingress.kubernetes.io/proxy-buffering'] !== 'off') {
@@ -260,11 +311,19 @@ export function lintPortalObjects(
       );
       const port = backend?.port?.name ?? backend?.port?.number;
       if (!service) {
-        fail('portal-ingress', `backend service ${backend?.name} is not among the manifests`);
+        fail(
+          'portal-ingress',
+          `backend service ${backend?.name} is not among the manifests`,
+        );
       } else if (
-        !(service.object.spec?.ports ?? []).some((p: Json) => p.name === port || p.port === port)
+        !(service.object.spec?.ports ?? []).some(
+          (p: Json) => p.name === port || p.port === port,
+        )
       ) {
-        fail('portal-ingress', `backend port ${port} is no port of Service ${backend.name}`);
+        fail(
+          'portal-ingress',
+          `backend port ${port} is no port of Service ${backend.name}`,
+        );
       }
     }
   }
@@ -272,7 +331,9 @@ export function lintPortalObjects(
   if (sandboxObjects) {
     for (const item of ofKind('ClusterRole')) {
       const twin = sandboxObjects.find(
-        o => o.kind === 'ClusterRole' && o.metadata?.name === item.object.metadata?.name,
+        o =>
+          o.kind === 'ClusterRole' &&
+          o.metadata?.name === item.object.metadata?.name,
       );
       if (!twin) continue;
       const mine = (item.object.rules ?? []).map(ruleKey).sort();
@@ -292,27 +353,44 @@ function isReadOnly(role: Json): boolean {
   return (role.rules ?? []).every(
     (r: Json) =>
       (r.verbs ?? []).every((v: string) => READ_VERBS.includes(v)) &&
-      !(r.resources ?? []).some((res: string) => res === 'secrets' || res === '*'),
+      !(r.resources ?? []).some(
+        (res: string) => res === 'secrets' || res === '*',
+      ),
   );
 }
 
-function lintCredentials(item: PortalObject, fail: (rule: string, message: string) => void) {
+function lintCredentials(
+  item: PortalObject,
+  fail: (rule: string, message: string) => void,
+) {
   const { object } = item;
   if (object.kind === 'Secret' && (object.data || object.stringData)) {
-    fail('portal-secrets', 'a Secret with its values is written into the manifests: create it outside them');
+    fail(
+      'portal-secrets',
+      'a Secret with its values is written into the manifests: create it outside them',
+    );
   }
   if (object.kind === 'ConfigMap') {
     for (const [key, value] of Object.entries(object.data ?? {})) {
       if (SECRET_NAME.test(key) || CREDENTIAL_URL.test(String(value))) {
-        fail('portal-secrets', `ConfigMap key ${key} holds a credential: take it from the Secret`);
+        fail(
+          'portal-secrets',
+          `ConfigMap key ${key} holds a credential: take it from the Secret`,
+        );
       }
     }
   }
   const pod = object.spec?.template?.spec;
-  for (const container of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+  for (const container of [
+    ...(pod?.containers ?? []),
+    ...(pod?.initContainers ?? []),
+  ]) {
     for (const env of container.env ?? []) {
       if (env.value === undefined) continue;
-      if (SECRET_NAME.test(env.name) || CREDENTIAL_URL.test(String(env.value))) {
+      if (
+        SECRET_NAME.test(env.name) ||
+        CREDENTIAL_URL.test(String(env.value))
+      ) {
         fail(
           'portal-secrets',
           `container ${container.name}: ${env.name} is a literal; take it from the Secret (valueFrom.secretKeyRef or envFrom)`,

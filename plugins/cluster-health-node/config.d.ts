@@ -17,5 +17,10 @@ export interface Config {
      * (the kubelet rotates it). Default /var/run/secrets/kubernetes.io/serviceaccount/token.
      */
     serviceAccountTokenFile?: string;
+    /** The control plane view of each cluster (`/readyz`, `/livez`, `/version`, leader Leases). */
+    controlPlane?: {
+      /** Seconds between two probes of each cluster's control plane. Default 10. */
+      intervalSeconds?: number;
+    };
   };
 }

@@ -182,19 +182,60 @@ k8s_start_apiserver() {
     kubectl_admin get --raw /readyz
 }
 
+# Leader election is on, as in a real control plane, so that kube-system holds the Leases
+# kube-controller-manager and kube-scheduler that the portal's control plane view reads; short
+# timings so a stopped component's Lease goes stale within seconds (tests wait for that).
+K8S_LEADER_ELECTION=(--leader-elect=true --leader-elect-lease-duration 15s
+  --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s)
+
+k8s_start_controller_manager() {
+  pid_alive "$K8S_DIR/controller-manager.pid" && return 0
+  start_bg "$K8S_DIR/controller-manager.pid" "$K8S_DIR/logs/kube-controller-manager.log" \
+    "$K8S_BIN/kube-controller-manager" --kubeconfig "$K8S_DIR/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 0 "${K8S_LEADER_ELECTION[@]}" \
+    --service-account-private-key-file "$K8S_DIR/pki/sa.key" --root-ca-file "$K8S_DIR/pki/ca.crt" \
+    --node-monitor-period 25s --node-monitor-grace-period 3m20s \
+    --kube-api-qps 500 --kube-api-burst 1000
+}
+
+k8s_start_scheduler() {
+  pid_alive "$K8S_DIR/scheduler.pid" && return 0
+  start_bg "$K8S_DIR/scheduler.pid" "$K8S_DIR/logs/kube-scheduler.log" \
+    "$K8S_BIN/kube-scheduler" --kubeconfig "$K8S_DIR/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 0 "${K8S_LEADER_ELECTION[@]}" \
+    --kube-api-qps 500 --kube-api-burst 1000
+}
+
 k8s_start_controllers() {
-  pid_alive "$K8S_DIR/controller-manager.pid" ||
-    start_bg "$K8S_DIR/controller-manager.pid" "$K8S_DIR/logs/kube-controller-manager.log" \
-      "$K8S_BIN/kube-controller-manager" --kubeconfig "$K8S_DIR/controller-manager.kubeconfig" \
-      --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-      --service-account-private-key-file "$K8S_DIR/pki/sa.key" --root-ca-file "$K8S_DIR/pki/ca.crt" \
-      --node-monitor-period 25s --node-monitor-grace-period 3m20s \
-      --kube-api-qps 500 --kube-api-burst 1000
-  pid_alive "$K8S_DIR/scheduler.pid" ||
-    start_bg "$K8S_DIR/scheduler.pid" "$K8S_DIR/logs/kube-scheduler.log" \
-      "$K8S_BIN/kube-scheduler" --kubeconfig "$K8S_DIR/scheduler.kubeconfig" \
-      --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-      --kube-api-qps 500 --kube-api-burst 1000
+  k8s_start_controller_manager
+  k8s_start_scheduler
+}
+
+# SIGKILL, as a crash (nothing is released); the pid file goes.
+kill_pid() {
+  if pid_alive "$1"; then
+    local pid
+    pid="$(cat "$1")"
+    kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  rm -f "$1"
+}
+
+# Waits until COMPONENT's Lease in kube-system names a holder that renewed it within its
+# duration (the component leads again).
+k8s_wait_for_leader() {
+  local component="$1" log="$2"
+  wait_for "k8s: $component leading" "$log" 60 k8s_leads "$component"
+}
+
+k8s_leads() {
+  local spec renew duration holder
+  spec="$(kubectl_admin get lease "$1" -n kube-system \
+    -o jsonpath='{.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}' 2>/dev/null)" || return 1
+  read -r holder renew duration <<<"$spec"
+  [ -n "$holder" ] && [ -n "$renew" ] || return 1
+  [ $(($(date +%s) - $(date -d "$renew" +%s))) -le "${duration:-15}" ]
 }
 
 # KWOK's stages: its own node and pod life cycle from the module, with pods labelled
@@ -457,6 +498,18 @@ EOF
 logs_k8s() { tail -n 20 "$K8S_DIR"/logs/*.log; }
 
 cmd_k8s() {
+  # The second cluster (sandbox/parts/helix.sh) takes the same commands.
+  if [ "${1:-}" = "--cluster" ]; then
+    case "${2:-}" in
+      "$K8S_CLUSTER_NAME" | eks | "") shift 2 || shift ;;
+      helix | "${HELIX_CLUSTER_NAME:-helix}")
+        shift 2
+        cmd_helix "$@"
+        return
+        ;;
+      *) die "k8s: no sandbox cluster named '${2:-}' (eks-data-platform or helix)" ;;
+    esac
+  fi
   local action="${1:-}"
   shift || true
   case "$action" in
@@ -469,6 +522,31 @@ cmd_k8s() {
       k8s_start_apiserver
       log "k8s: kube-apiserver started again"
       ;;
+    stop-scheduler)
+      # --kill: SIGKILL, as a crash: the Lease keeps its holder and goes stale after 15 s
+      # (a SIGTERM'd scheduler releases it at once).
+      if [ "${1:-}" = --kill ]; then
+        kill_pid "$K8S_DIR/scheduler.pid"
+        log "k8s: kube-scheduler killed (its Lease kube-system/kube-scheduler goes stale in 15 s)"
+      else
+        stop_pid "$K8S_DIR/scheduler.pid"
+        log "k8s: kube-scheduler stopped (it released its Lease kube-system/kube-scheduler: no leader)"
+      fi
+      ;;
+    start-scheduler)
+      k8s_start_scheduler
+      k8s_wait_for_leader kube-scheduler "$K8S_DIR/logs/kube-scheduler.log"
+      log "k8s: kube-scheduler started again and leads"
+      ;;
+    stop-controller-manager)
+      stop_pid "$K8S_DIR/controller-manager.pid"
+      log "k8s: kube-controller-manager stopped (its Lease kube-system/kube-controller-manager goes stale in 15 s)"
+      ;;
+    start-controller-manager)
+      k8s_start_controller_manager
+      k8s_wait_for_leader kube-controller-manager "$K8S_DIR/logs/kube-controller-manager.log"
+      log "k8s: kube-controller-manager started again and leads"
+      ;;
     restart)
       down_k8s
       up_k8s
@@ -476,6 +554,6 @@ cmd_k8s() {
       ;;
     scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --apiserver-pid "$K8S_DIR/apiserver.pid" "$@" ;;
     unscale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --remove ;;
-    *) die "usage: sandbox k8s kubectl ARGS... | restart | stop-apiserver | start-apiserver | scale --nodes N --pods M | unscale" ;;
+    *) die "usage: sandbox k8s [--cluster helix] kubectl ARGS... | restart | stop-apiserver | start-apiserver | stop-scheduler [--kill] | start-scheduler | stop-controller-manager | start-controller-manager | scale --nodes N --pods M | unscale" ;;
   esac
 }

@@ -32,6 +32,7 @@ const entityQuery = z.object({ entityRef: entityRefSchema });
  *                                      (`unsupported`, with the reason and config key)
  * - /clusters/:cluster/node-groups     node groups with capacity, requests and N−1 headroom
  * - /clusters/:cluster/daemonsets      DaemonSet coverage per node group, with the gaps
+ * - /clusters/:cluster/control-plane   readyz/livez checks, version, leader Leases (probed)
  * - /problems?cluster&namespace&owner&severity
  * - /clusters/:cluster/events?namespace&limit   recent warning events, newest first
  * - /github-releases                   GithubRelease objects with their producer Jobs
@@ -65,6 +66,11 @@ export async function createRouter(options: {
   router.get('/clusters/:cluster/daemonsets', async (req, res) => {
     await authorize(req);
     res.json(await service.getDaemonSets(req.params.cluster));
+  });
+
+  router.get('/clusters/:cluster/control-plane', async (req, res) => {
+    await authorize(req);
+    res.json(await service.getControlPlane(req.params.cluster));
   });
 
   router.get('/clusters/:cluster/events', async (req, res) => {

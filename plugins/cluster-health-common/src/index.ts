@@ -7,3 +7,4 @@ export * from './annotations';
 export * from './types';
 export * from './permissions';
 export * from './quantity';
+export * from './controlPlane';

@@ -6,6 +6,7 @@ import {
   WatchedResource,
 } from '@internal/plugin-cluster-health-common';
 import { credentialsHint, kubeConfigFor } from './auth';
+import { ControlPlaneProbe } from './ControlPlaneProbe';
 import { readClusters } from './clusters';
 import { Informer } from './Informer';
 import {
@@ -23,17 +24,25 @@ export const DEFAULT_NODE_GROUP_LABELS = [
   'kubernetes.azure.com/agentpool',
 ];
 
+interface CacheOptions {
+  watchTimeoutSeconds: number;
+  maxEvents: number;
+  /** How often the control plane is probed (clusterHealth.controlPlane.intervalSeconds). */
+  controlPlaneIntervalSeconds: number;
+}
+
 class CachedCluster implements ClusterView {
   readonly name: string;
   readonly title?: string;
   readonly url: string;
   readonly configKey?: string;
   private readonly informers: { [R in WatchedResource]: Informer<R> };
+  private readonly probe: ControlPlaneProbe;
 
   constructor(
     cluster: ClusterConfig,
     logger: LoggerService,
-    options: { watchTimeoutSeconds: number; maxEvents: number },
+    options: CacheOptions,
   ) {
     this.name = cluster.name;
     this.title = cluster.title;
@@ -59,14 +68,29 @@ class CachedCluster implements ClusterView {
     this.informers = Object.fromEntries(
       WATCHED_RESOURCES.map(resource => [resource, informer(resource)]),
     ) as any;
+    this.probe = new ControlPlaneProbe({
+      clusterName: cluster.name,
+      kubeConfig,
+      logger,
+      intervalSeconds: options.controlPlaneIntervalSeconds,
+      credentialsHint: hint,
+    });
   }
 
   start() {
-    return Promise.all(WATCHED_RESOURCES.map(r => this.informers[r].start()));
+    return Promise.all([
+      ...WATCHED_RESOURCES.map(r => this.informers[r].start()),
+      this.probe.start(),
+    ]);
   }
 
   stop() {
     for (const r of WATCHED_RESOURCES) this.informers[r].stop();
+    this.probe.stop();
+  }
+
+  controlPlane() {
+    return this.probe.view();
   }
 
   freshness() {
@@ -117,6 +141,10 @@ export class DefaultClusterCache implements ClusterCache {
           config.getOptionalNumber('clusterHealth.watchTimeoutSeconds') ?? 300,
         maxEvents:
           config.getOptionalNumber('clusterHealth.maxEventsPerCluster') ?? 2000,
+        controlPlaneIntervalSeconds:
+          config.getOptionalNumber(
+            'clusterHealth.controlPlane.intervalSeconds',
+          ) ?? 10,
       },
       unsupported,
     );
@@ -125,7 +153,7 @@ export class DefaultClusterCache implements ClusterCache {
   constructor(
     clusters: ClusterConfig[],
     logger: LoggerService,
-    options: { watchTimeoutSeconds: number; maxEvents: number },
+    options: CacheOptions,
     unsupported: UnsupportedCluster[] = [],
   ) {
     this.notRead = unsupported;

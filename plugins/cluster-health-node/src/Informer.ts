@@ -38,6 +38,51 @@ export async function getJson(
   path: string,
   query: Record<string, string | number | undefined>,
 ): Promise<any> {
+  const { status, body, statusMessage, pathname } = await getText(
+    kubeConfig,
+    path,
+    query,
+    'application/json',
+  );
+  if (status >= 200 && status < 300) {
+    try {
+      return JSON.parse(body);
+    } catch (error) {
+      throw new KubeRequestError(
+        `invalid JSON from the API server for ${pathname}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+  let message = statusMessage ?? '';
+  try {
+    message = JSON.parse(body).message ?? message;
+  } catch {
+    // not a Status object
+  }
+  throw new KubeRequestError(
+    withoutUrls(`${status} ${message}`.trim()),
+    status,
+  );
+}
+
+/**
+ * GET of any document from the API server, with the cluster's credentials, whatever its
+ * status (`/readyz?verbose` answers 500 with its checks when one fails). Rejects only when
+ * the API server cannot be reached or does not answer within 30 s.
+ */
+export async function getText(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  accept = 'text/plain',
+): Promise<{
+  status: number;
+  statusMessage?: string;
+  body: string;
+  pathname: string;
+}> {
   const server = kubeConfig.getCurrentCluster()!.server;
   const url = new URL(server + path);
   for (const [name, value] of Object.entries(query)) {
@@ -45,7 +90,7 @@ export async function getJson(
   }
   const options: https.RequestOptions = {
     method: 'GET',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: accept },
   };
   await kubeConfig.applyToHTTPSOptions(options);
   const transport = url.protocol === 'http:' ? http : https;
@@ -54,38 +99,16 @@ export async function getJson(
       const chunks: Buffer[] = [];
       response.on('data', chunk => chunks.push(chunk));
       response.on('error', reject);
-      response.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          try {
-            resolve(JSON.parse(body));
-          } catch (error) {
-            reject(
-              new KubeRequestError(
-                `invalid JSON from the API server for ${url.pathname}: ${
-                  (error as Error).message
-                }`,
-              ),
-            );
-          }
-          return;
-        }
-        let message = response.statusMessage ?? '';
-        try {
-          message = JSON.parse(body).message ?? message;
-        } catch {
-          // not a Status object
-        }
-        reject(
-          new KubeRequestError(
-            withoutUrls(`${status} ${message}`.trim()),
-            status,
-          ),
-        );
-      });
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          statusMessage: response.statusMessage,
+          body: Buffer.concat(chunks).toString('utf8'),
+          pathname: url.pathname,
+        }),
+      );
     });
-    // The messages name no URL: they reach users; the informer logs the URL with them.
+    // The messages name no URL: they reach users; the callers log the URL with them.
     request.setTimeout(30_000, () =>
       request.destroy(
         new KubeRequestError('no answer from the API server within 30 s'),

@@ -22,6 +22,12 @@ export { CatalogEntityIndex } from './CatalogEntityIndex';
 export { kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';
 export { KubeCredentialsError, KubeRequestError, withoutUrls } from './errors';
-export { getJson } from './Informer';
+export { getJson, getText } from './Informer';
+export {
+  ControlPlaneProbe,
+  LEADER_COMPONENTS,
+  judgeLease,
+  parseHealthChecks,
+} from './ControlPlaneProbe';
 export { addResources, NO_RESOURCES, toResources } from './projections';
 export * from './types';

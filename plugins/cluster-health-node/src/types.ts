@@ -1,4 +1,5 @@
 import type {
+  ControlPlaneView,
   UnsupportedCluster,
   ResourceFreshness,
   Resources,
@@ -233,6 +234,11 @@ export interface ClusterView {
   readonly configKey?: string;
   freshness(): ResourceFreshness[];
   list<R extends WatchedResource>(resource: R): CachedObjects[R][];
+  /**
+   * The control plane as last probed (`/readyz`, `/livez`, `/version`, the leader Leases),
+   * stale with the last figures while the API server does not answer.
+   */
+  controlPlane(): ControlPlaneView;
 }
 
 /**

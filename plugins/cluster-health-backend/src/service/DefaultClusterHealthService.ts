@@ -4,6 +4,7 @@ import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ClusterSummary,
+  ControlPlaneView,
   DaemonSetCoverage,
   EntityWorkloads,
   GithubReleaseView,
@@ -95,6 +96,10 @@ export class DefaultClusterHealthService implements ClusterHealthService {
       this.clusterOf(cluster),
       this.config.nodeGroupLabels,
     );
+  }
+
+  async getControlPlane(cluster: string): Promise<ControlPlaneView> {
+    return this.clusterOf(cluster).controlPlane();
   }
 
   async getEvents(

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ClusterSummary,
+  ControlPlaneView,
   DaemonSetCoverage,
   EntityWorkloads,
   GithubReleaseView,
@@ -25,6 +26,8 @@ export interface ClusterHealthService {
   listClusters(options: AskerOptions): Promise<ClusterSummary[]>;
   getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
   getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
+  /** The cluster's control plane as last probed: health checks, version, leader Leases. */
+  getControlPlane(cluster: string): Promise<ControlPlaneView>;
   /** Recent warning events of one cluster, newest first. */
   getEvents(
     cluster: string,

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ClusterSummary,
+  ControlPlaneView,
   DaemonSetCoverage,
   EntityWorkloads,
   GithubReleaseView,
@@ -15,6 +16,8 @@ export interface ClusterHealthApi {
   listClusters(): Promise<ClusterSummary[]>;
   getNodeGroups(cluster: string): Promise<NodeGroupSummary[]>;
   getDaemonSets(cluster: string): Promise<DaemonSetCoverage[]>;
+  /** The cluster's control plane as last probed: checks, version, leader Leases. */
+  getControlPlane(cluster: string): Promise<ControlPlaneView>;
   getProblems(filter: ProblemFilter): Promise<Problem[]>;
   /** The cluster's recent warning events, newest first, whether or not part of a problem. */
   getEvents(

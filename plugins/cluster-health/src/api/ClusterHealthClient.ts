@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ClusterSummary,
+  ControlPlaneView,
   DaemonSetCoverage,
   EntityWorkloads,
   GithubReleaseView,
@@ -34,6 +35,12 @@ export class ClusterHealthClient implements ClusterHealthApi {
   getDaemonSets(cluster: string) {
     return this.get<DaemonSetCoverage[]>(
       `/clusters/${encodeURIComponent(cluster)}/daemonsets`,
+    );
+  }
+
+  getControlPlane(cluster: string) {
+    return this.get<ControlPlaneView>(
+      `/clusters/${encodeURIComponent(cluster)}/control-plane`,
     );
   }
 

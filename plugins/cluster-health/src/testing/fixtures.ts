@@ -1,5 +1,6 @@
 import {
   ClusterSummary,
+  ControlPlaneView,
   DaemonSetCoverage,
   NodeGroupSummary,
   Problem,
@@ -110,6 +111,51 @@ export const crashLoop: Problem = {
   ],
 };
 
+export function controlPlaneView(
+  overrides: Partial<ControlPlaneView> = {},
+): ControlPlaneView {
+  const now = new Date().toISOString();
+  return {
+    cluster: 'eks-data-platform',
+    status: 'ok',
+    stale: false,
+    probedAt: now,
+    lastSuccessAt: now,
+    version: { gitVersion: 'v1.34.4', platform: 'linux/amd64' },
+    versionState: 'ok',
+    readyz: {
+      endpoint: 'readyz',
+      state: 'ok',
+      readAt: now,
+      checks: [
+        { name: 'ping', ok: true },
+        { name: 'etcd', ok: true },
+      ],
+    },
+    livez: {
+      endpoint: 'livez',
+      state: 'ok',
+      readAt: now,
+      checks: [
+        { name: 'ping', ok: true },
+        { name: 'etcd', ok: true },
+      ],
+    },
+    leases: ['kube-scheduler', 'kube-controller-manager'].map(component => ({
+      component,
+      state: 'ok' as const,
+      holder: `vm_${component}`,
+      renewedAt: now,
+      leaseDurationSeconds: 15,
+      ageSeconds: 1,
+      stale: false,
+      message: `vm_${component} leads (renewed 1 s ago)`,
+    })),
+    problems: [],
+    ...overrides,
+  };
+}
+
 export function fakeApi(
   overrides: Partial<ClusterHealthApi> = {},
 ): ClusterHealthApi {
@@ -119,6 +165,7 @@ export function fakeApi(
     getDaemonSets: jest.fn(async () => coverage),
     getProblems: jest.fn(async () => [crashLoop]),
     getEvents: jest.fn(async () => []),
+    getControlPlane: jest.fn(async () => controlPlaneView()),
     getGithubReleases: jest.fn(async () => []),
     getEntityWorkloads: jest.fn(),
     ...overrides,

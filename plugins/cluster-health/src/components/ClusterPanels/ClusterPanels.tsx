@@ -14,6 +14,7 @@ import TextField from '@mui/material/TextField';
 import { clusterHealthApiRef } from '../../api';
 import { usePanel } from '../../hooks';
 import { unreadResources } from '../../lib/freshness';
+import { ControlPlanePanel } from '../ControlPlanePanel';
 import { CoverageMatrix } from '../CoverageMatrix';
 import { NodeGroupCard } from '../NodeGroupCard';
 import { Panel } from '../Panel';
@@ -24,7 +25,7 @@ import { WarningEventsTable } from '../WarningEventsTable';
 /** How many of the cluster's newest warning events the events panel shows. */
 export const EVENT_LIMIT = 20;
 
-/** One cluster's panels: node groups, problems (filterable), warning events and DaemonSet coverage. */
+/** One cluster's panels: node groups, problems (filterable), control plane, warning events and DaemonSet coverage. */
 export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
   const api = useApi(clusterHealthApiRef);
   const [filter, setFilter] = useState<ProblemFilter>({});
@@ -39,6 +40,10 @@ export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
   const problems = usePanel(
     () => api.getProblems({ ...filter, cluster: cluster.name }),
     [cluster.name, filter.namespace, filter.owner, filter.severity],
+  );
+  const controlPlane = usePanel(
+    () => api.getControlPlane(cluster.name),
+    [cluster.name],
   );
   const events = usePanel(
     () => api.getEvents(cluster.name, { limit: EVENT_LIMIT }),
@@ -113,6 +118,14 @@ export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
         </Stack>
         <Panel state={problems}>
           {value => <ProblemsTable problems={value} cluster={cluster} />}
+        </Panel>
+      </InfoCard>
+      <InfoCard
+        title="Control plane"
+        subheader="The API server's /readyz and /livez checks, its version, and the scheduler's and controller-manager's leader Leases"
+      >
+        <Panel state={controlPlane}>
+          {value => <ControlPlanePanel view={value} />}
         </Panel>
       </InfoCard>
       <InfoCard

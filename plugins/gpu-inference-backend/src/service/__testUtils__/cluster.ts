@@ -121,6 +121,16 @@ export function cluster(
         listedAt: at,
         ...freshness[resource],
       })),
+    controlPlane: () => ({
+      cluster: name,
+      status: 'unknown' as const,
+      stale: false,
+      versionState: 'unknown' as const,
+      readyz: { endpoint: 'readyz' as const, state: 'unknown' as const, checks: [] },
+      livez: { endpoint: 'livez' as const, state: 'unknown' as const, checks: [] },
+      leases: [],
+      problems: [],
+    }),
     list: resource => (objects[resource] ?? []) as any,
   };
 }

@@ -177,6 +177,16 @@ export function clusterView(
         state: 'synced' as const,
         count: objects[resource]?.length ?? 0,
       })),
+    controlPlane: () => ({
+      cluster: options.name ?? 'test-cluster',
+      status: 'unknown' as const,
+      stale: false,
+      versionState: 'unknown' as const,
+      readyz: { endpoint: 'readyz' as const, state: 'unknown' as const, checks: [] },
+      livez: { endpoint: 'livez' as const, state: 'unknown' as const, checks: [] },
+      leases: [],
+      problems: [],
+    }),
     list: <R extends keyof CachedObjects>(resource: R) =>
       (objects[resource] ?? []) as CachedObjects[R][],
   };

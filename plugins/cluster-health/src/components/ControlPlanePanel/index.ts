@@ -1,0 +1,1 @@
+export { ControlPlanePanel } from './ControlPlanePanel';

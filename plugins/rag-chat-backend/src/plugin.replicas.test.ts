@@ -116,7 +116,9 @@ describe('rag-chat on two replicas', () => {
     } finally {
       await Promise.all(replicas.map(r => r.stop().catch(() => undefined)));
       const pool = new pg.Pool({ connectionString: sandboxPgVectorUrl() });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool
+        .query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+        .catch(() => undefined);
       await pool.end();
       await database.drop();
       rmSync(root, { recursive: true, force: true });

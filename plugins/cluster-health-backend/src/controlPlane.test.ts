@@ -101,7 +101,9 @@ describe('control plane', () => {
     expect(view.livez.state).toBe('ok');
     // The checks by name, etcd's among them, each passing.
     const readyChecks = view.readyz.checks.map(c => c.name);
-    expect(readyChecks).toEqual(expect.arrayContaining(['ping', 'etcd', 'etcd-readiness', 'log']));
+    expect(readyChecks).toEqual(
+      expect.arrayContaining(['ping', 'etcd', 'etcd-readiness', 'log']),
+    );
     expect(view.readyz.checks.every(c => c.ok)).toBe(true);
     expect(view.livez.checks.map(c => c.name)).toContain('etcd');
     expect(view.leases.map(l => l.component)).toEqual([
@@ -198,7 +200,9 @@ describe('control plane', () => {
     expect(view.versionState).toBe('forbidden');
     for (const l of view.leases) {
       expect(l.state).toBe('forbidden');
-      expect(l.error).toMatch(/leases \(coordination\.k8s\.io\) in kube-system/);
+      expect(l.error).toMatch(
+        /leases \(coordination\.k8s\.io\) in kube-system/,
+      );
     }
     expect(view.status).toBe('degraded');
     expect(view.stale).toBe(false);

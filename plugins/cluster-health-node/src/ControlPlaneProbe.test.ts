@@ -45,8 +45,14 @@ describe('judgeLease', () => {
       false,
       at,
     );
-    expect(view).toMatchObject({ state: 'failing', stale: true, ageSeconds: 20 });
-    expect(view.message).toMatch(/^kube-scheduler's leader vm_1 last renewed its Lease 20 s ago, past its 15 s/);
+    expect(view).toMatchObject({
+      state: 'failing',
+      stale: true,
+      ageSeconds: 20,
+    });
+    expect(view.message).toMatch(
+      /^kube-scheduler's leader vm_1 last renewed its Lease 20 s ago, past its 15 s/,
+    );
   });
 
   it('is judged at the last read while the API server does not answer', () => {

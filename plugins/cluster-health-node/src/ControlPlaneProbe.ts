@@ -261,7 +261,10 @@ export class ControlPlaneProbe {
           versionState: 'ok',
         };
       } catch {
-        return { versionState: 'error', versionError: 'not a version document' };
+        return {
+          versionState: 'error',
+          versionError: 'not a version document',
+        };
       }
     }
     const { state, error } = this.failure(status, body, 'version');
@@ -332,7 +335,9 @@ export class ControlPlaneProbe {
         );
       }
       if (endpoint.state === 'failing' && failed.length === 0) {
-        problems.push(`${endpoint.endpoint} reports the API server not healthy`);
+        problems.push(
+          `${endpoint.endpoint} reports the API server not healthy`,
+        );
       }
       if (['forbidden', 'error', 'missing'].includes(endpoint.state)) {
         problems.push(`/${endpoint.endpoint}: ${endpoint.error}`);
@@ -410,7 +415,9 @@ export function judgeLease(
     };
   }
   const evaluatedAt =
-    probeStale && lease.readAt ? new Date(lease.readAt).getTime() : at.getTime();
+    probeStale && lease.readAt
+      ? new Date(lease.readAt).getTime()
+      : at.getTime();
   const renewed = lease.renewedAt ? Date.parse(lease.renewedAt) : NaN;
   const age = Number.isNaN(renewed)
     ? undefined

@@ -43,17 +43,16 @@ describe('ControlPlanePanel', () => {
             },
             base.leases[1],
           ],
-          problems: [
-            'readyz check etcd is failing: reason withheld',
-            message,
-          ],
+          problems: ['readyz check etcd is failing: reason withheld', message],
         }}
       />,
     );
     expect(screen.getByRole('alert')).toHaveTextContent(
       /Control plane degraded.*readyz check etcd is failing/,
     );
-    expect(screen.getByText('etcd failing: reason withheld')).toBeInTheDocument();
+    expect(
+      screen.getByText('etcd failing: reason withheld'),
+    ).toBeInTheDocument();
     expect(screen.getByText('stale: failing')).toBeInTheDocument();
     expect(screen.getAllByText(message)).toHaveLength(2);
   });
@@ -78,7 +77,8 @@ describe('ControlPlanePanel', () => {
   });
 
   it('says forbidden and names the RBAC the identity needs', async () => {
-    const forbidden = "the portal's identity may not read this (403): it needs get on the nonResourceURL /readyz";
+    const forbidden =
+      "the portal's identity may not read this (403): it needs get on the nonResourceURL /readyz";
     const base = controlPlaneView();
     await renderInTestApp(
       <ControlPlanePanel
@@ -87,8 +87,18 @@ describe('ControlPlanePanel', () => {
           status: 'degraded',
           version: undefined,
           versionState: 'forbidden',
-          readyz: { endpoint: 'readyz', state: 'forbidden', checks: [], error: forbidden },
-          livez: { endpoint: 'livez', state: 'forbidden', checks: [], error: forbidden },
+          readyz: {
+            endpoint: 'readyz',
+            state: 'forbidden',
+            checks: [],
+            error: forbidden,
+          },
+          livez: {
+            endpoint: 'livez',
+            state: 'forbidden',
+            checks: [],
+            error: forbidden,
+          },
           leases: base.leases.map(l => ({
             ...l,
             state: 'forbidden' as const,

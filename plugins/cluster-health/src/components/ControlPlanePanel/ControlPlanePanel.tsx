@@ -129,18 +129,18 @@ export function ControlPlanePanel({ view }: { view: ControlPlaneView }) {
           </AlertTitle>
           {view.error}.{' '}
           {view.lastSuccessAt
-            ? `The figures below are from ${formatAge(
-                view.lastSuccessAt,
-              )} (${view.lastSuccessAt}).`
+            ? `The figures below are from ${formatAge(view.lastSuccessAt)} (${
+                view.lastSuccessAt
+              }).`
             : 'Nothing has been read yet.'}
         </Alert>
       )}
       {allForbidden && (
         <Alert severity="warning" sx={{ mb: 2 }}>
           <AlertTitle>Control plane: forbidden</AlertTitle>
-          The portal's identity may not read the control plane of{' '}
-          {view.cluster}. It needs get on the nonResourceURLs /readyz, /livez
-          and /version, and get on leases (coordination.k8s.io) in kube-system.
+          The portal's identity may not read the control plane of {view.cluster}
+          . It needs get on the nonResourceURLs /readyz, /livez and /version,
+          and get on leases (coordination.k8s.io) in kube-system.
         </Alert>
       )}
       {!view.stale && !allForbidden && view.problems.length > 0 && (
@@ -165,9 +165,7 @@ export function ControlPlanePanel({ view }: { view: ControlPlaneView }) {
         {view.versionError && view.versionState !== 'ok'
           ? ` (${view.versionError})`
           : ''}
-        {view.lastSuccessAt
-          ? ` · read ${formatAge(view.lastSuccessAt)}`
-          : ''}
+        {view.lastSuccessAt ? ` · read ${formatAge(view.lastSuccessAt)}` : ''}
       </Typography>
       <Grid container spacing={2} mb={2}>
         <Grid item xs={12} md={6}>

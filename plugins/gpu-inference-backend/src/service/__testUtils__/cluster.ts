@@ -126,8 +126,16 @@ export function cluster(
       status: 'unknown' as const,
       stale: false,
       versionState: 'unknown' as const,
-      readyz: { endpoint: 'readyz' as const, state: 'unknown' as const, checks: [] },
-      livez: { endpoint: 'livez' as const, state: 'unknown' as const, checks: [] },
+      readyz: {
+        endpoint: 'readyz' as const,
+        state: 'unknown' as const,
+        checks: [],
+      },
+      livez: {
+        endpoint: 'livez' as const,
+        state: 'unknown' as const,
+        checks: [],
+      },
       leases: [],
       problems: [],
     }),

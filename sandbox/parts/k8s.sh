@@ -272,7 +272,7 @@ k8s_start_kwok() {
     env KWOK_WORKDIR="$K8S_DIR/kwok-work" KUBECACHEDIR="$K8S_DIR/kube-cache" \
     "$KWOK_BIN/kwok" --kubeconfig "$K8S_DIR/kwok.kubeconfig" --config "$K8S_DIR/kwok.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds 200 --node-ip 127.0.0.1 --cidr 10.0.0.0/16
+    --node-lease-duration-seconds 200 --node-ip 127.0.0.1 --cidr "${K8S_POD_CIDR:-10.0.0.0/16}"
 }
 
 # ------------------------------------------------------------------ the platform's cluster
@@ -493,6 +493,8 @@ kubernetes:
           serviceAccountToken: $(k8s_token portal)
           caFile: $K8S_DIR/pki/ca.crt
 EOF
+  # The second cluster (sandbox/parts/helix.sh) in the same list, while it runs.
+  if is_function helix_running && helix_running; then helix_cluster_entry; fi
 }
 
 logs_k8s() { tail -n 20 "$K8S_DIR"/logs/*.log; }

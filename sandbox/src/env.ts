@@ -75,5 +75,21 @@ export function sandboxEnv() {
         },
       };
     },
+    /**
+     * The second cluster (part `helix`): the on-prem k3s cluster, kube-apiserver on kine +
+     * SQLite, with the same identities as `k8s`.
+     */
+    get helix() {
+      return {
+        url: read('SANDBOX_HELIX_URL', 'helix'),
+        caFile: read('SANDBOX_HELIX_CA', 'helix'),
+        kubeconfigs: {
+          admin: read('SANDBOX_HELIX_KUBECONFIG', 'helix'),
+          portal: read('SANDBOX_HELIX_PORTAL_KUBECONFIG', 'helix'),
+          restricted: read('SANDBOX_HELIX_RESTRICTED_KUBECONFIG', 'helix'),
+          viewer: read('SANDBOX_HELIX_VIEWER_KUBECONFIG', 'helix'),
+        },
+      };
+    },
   };
 }

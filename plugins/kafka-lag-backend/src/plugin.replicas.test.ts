@@ -5,10 +5,13 @@
  * interval across both, so the plugin's database holds one snapshot per interval and
  * cluster, and both replicas answer the same figures.
  */
+import {
+  freshPostgresDatabase,
+  startReplica,
+} from '@internal/platform-node/testUtils';
 import { sandboxEnv } from '@internal/sandbox';
 import request from 'supertest';
 import { kafkaLagPlugin } from './plugin';
-import { freshPostgresDatabase, startReplica } from './__testUtils__/replicas';
 
 jest.setTimeout(180_000);
 
@@ -21,7 +24,7 @@ const CLUSTERS = ['platform-kafka', 'platform-kafka-again'];
 describe('kafka-lag on two replicas', () => {
   it('samples once per interval and cluster across replicas, and both answer the same figures', async () => {
     const env = sandboxEnv();
-    const database = await freshPostgresDatabase();
+    const database = await freshPostgresDatabase('kafka_lag_test');
     const config = {
       kafka: {
         clusters: CLUSTERS.map(name => ({ name, brokers: env.kafkaBrokers })),

@@ -7,6 +7,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  freshPostgresDatabase,
+  startReplica,
+} from '@internal/platform-node/testUtils';
 import { RagChatStatus } from '@internal/plugin-rag-chat-common';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +20,9 @@ import { ragChatPlugin } from './plugin';
 import {
   ENTITIES,
   sandboxPgVectorUrl,
-  sandboxRedisUrl,
   testSchema,
   writeDocs,
 } from './__testUtils__/fixtures';
-import { freshPostgresDatabase, startReplica } from './__testUtils__/replicas';
 
 jest.setTimeout(180_000);
 
@@ -28,7 +30,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describe('rag-chat on two replicas', () => {
   it('limits a user’s questions across replicas, and indexes the shared store once', async () => {
-    const database = await freshPostgresDatabase();
+    const database = await freshPostgresDatabase('rag_chat_test');
     const root = writeDocs();
     const schema = testSchema();
     // A user of its own per run: the Redis cache outlives the test's backends.
@@ -52,8 +54,8 @@ describe('rag-chat on two replicas', () => {
         replicas.push(
           await startReplica({
             databaseUrl: database.url,
-            redisUrl: sandboxRedisUrl(),
             config,
+            cache: 'redis',
             features: [ragChatPlugin, catalog()],
           }),
         );

@@ -1,20 +1,21 @@
 /*
  * Published entities on two replicas: two test backends, each with the real catalog and
  * this package's catalog module, on one fresh database of the sandbox's PostgreSQL with
- * Backstage's real database and scheduler services (scripts/sandbox up postgres). An
+ * Backstage's real database and scheduler services (startReplica of
+ * @internal/platform-node/testUtils; scripts/sandbox up postgres). An
  * entity published through either replica is in both catalogs, stays there through
  * several full refreshes, and a second publish of a taken name is refused naming it.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices, TestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import { sandboxEnv } from '@internal/sandbox';
-import knexFactory from 'knex';
+import {
+  freshPostgresDatabase,
+  startReplica,
+} from '@internal/platform-node/testUtils';
 import request from 'supertest';
 import { catalogModulePlatformLocalPublish } from './module';
 import { PublishedEntitiesClient } from './published/PublishedEntitiesClient';
@@ -36,42 +37,22 @@ const component = (name: string): Entity => ({
 
 describe('published entities on two replicas', () => {
   it('are in the catalog of both replicas, and neither removes the other’s', async () => {
-    const base = sandboxEnv().postgresUrl;
-    const name = `publish_test_${Date.now().toString(36)}_${Math.random()
-      .toString(36)
-      .slice(2, 8)}`;
-    const admin = knexFactory({ client: 'pg', connection: base });
-    await admin.raw('CREATE DATABASE ??', [name]);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
+    const database = await freshPostgresDatabase('publish_test');
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'publish-replicas-'));
 
     const start = () =>
-      startTestBackend({
-        features: [
-          catalogPlugin,
-          catalogModulePlatformLocalPublish,
-          databaseServiceFactory,
-          schedulerServiceFactory,
-          mockServices.rootConfig.factory({
-            data: {
-              backend: {
-                database: {
-                  client: 'pg',
-                  connection: url.toString(),
-                  pluginDivisionMode: 'schema',
-                },
-              },
-              catalog: { processingInterval: { seconds: 2 } },
-              platformScaffolder: {
-                localPublishDirectory: dir,
-                publishedEntitiesRefreshSeconds: 2,
-              },
-            },
-          }),
-        ],
+      startReplica({
+        databaseUrl: database.url,
+        config: {
+          catalog: { processingInterval: { seconds: 2 } },
+          platformScaffolder: {
+            localPublishDirectory: dir,
+            publishedEntitiesRefreshSeconds: 2,
+          },
+        },
+        features: [catalogPlugin, catalogModulePlatformLocalPublish],
       });
-    const replicas: Array<Awaited<ReturnType<typeof start>>> = [];
+    const replicas: TestBackend[] = [];
     // Each replica's scaffolder publishes through its own catalog, with the scaffolder's
     // service credentials (mock tokens, which the test backends' httpAuth accepts).
     const client = (i: number) =>
@@ -94,11 +75,7 @@ describe('published entities on two replicas', () => {
         .map((e: Entity) => e.metadata.name)
         .filter((n: string) => n.startsWith('alpha') || n.startsWith('beta'))
         .sort();
-    const knex = knexFactory({
-      client: 'pg',
-      connection: url.toString(),
-      searchPath: ['catalog'],
-    });
+    const knex = database.pluginKnex('catalog');
     try {
       replicas.push(await start(), await start());
       await client(0).publish({
@@ -170,8 +147,7 @@ describe('published entities on two replicas', () => {
     } finally {
       await Promise.all(replicas.map(r => r.stop().catch(() => undefined)));
       await knex.destroy();
-      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-      await admin.destroy();
+      await database.drop();
       await fs.rm(dir, { recursive: true, force: true });
     }
   });

@@ -14,3 +14,5 @@ export type {
   DenyOptions,
   StartDenyingTestBackendOptions,
 } from './denyingPolicy';
+export { freshPostgresDatabase, startReplica } from './replicas';
+export type { FreshPostgresDatabase, StartReplicaOptions } from './replicas';

@@ -25,25 +25,9 @@ export function sandboxVectorUrl(): string {
   return sandboxEnv().vectorUrl;
 }
 
-function sandboxSetting(name: string, part: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set: start it with "scripts/sandbox up ${part}" and ` +
-        'export its settings with: eval "$(scripts/sandbox env)"',
-    );
-  }
-  return value;
-}
-
 /** The sandbox's PostgreSQL 15 database with pgvector (scripts/sandbox up postgres). */
 export function sandboxPgVectorUrl(): string {
-  return sandboxSetting('SANDBOX_PG_VECTOR_URL', 'postgres');
-}
-
-/** The sandbox's Redis, Backstage's cache store in production (scripts/sandbox up redis). */
-export function sandboxRedisUrl(): string {
-  return sandboxSetting('SANDBOX_REDIS_URL', 'redis');
+  return sandboxEnv().pgVectorUrl;
 }
 
 /** The vector stores the store, retriever and indexer tests run against. */

@@ -87,35 +87,71 @@ function rawEvent(i: number) {
 }
 
 /**
- * A send that survives a broker restart: when kafkajs gives up (e.g. the idempotent
- * producer's "out of order sequence number" after a leader moved), the producer is
- * reconnected, which gives it a new producer id, and the send is tried again.
+ * A producer that survives a broker restart. kafkajs's idempotent producer keeps its producer
+ * id and sequence numbers across disconnect/connect, so after a leader moved the broker can
+ * answer "out of order sequence number" to every later send of that producer (seen: 60
+ * reconnects in a row, then the workload died). A failed send therefore replaces the
+ * producer with a new one (a new producer id) and tries again, for about two minutes, as a
+ * real producer service would on a loaded machine. Both the producer loop and the
+ * ingestors' enrichment share one instance; a replacement in progress is shared too.
  */
-async function send(
-  producer: Producer,
-  record: Parameters<Producer['send']>[0],
-) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await producer.send(record);
-      return;
-    } catch (error) {
-      // A broker restart can take a while on a loaded machine: keep trying, as a real
-      // producer service would, for about two minutes before giving up.
-      if (attempt >= 60) throw error;
-      log(
-        `producer: ${
-          (error as Error).message
-        }; reconnecting (attempt ${attempt})`,
-      );
-      await producer.disconnect().catch(() => undefined);
-      await sleep(Math.min(2000, 250 * attempt));
-      await producer.connect().catch(() => undefined);
+export class ResilientProducer {
+  private readonly kafka: KafkaClient;
+  private producer: Producer;
+  private replacing?: Promise<void>;
+
+  // No parameter properties: Node runs this file with type stripping only.
+  constructor(kafka: KafkaClient) {
+    this.kafka = kafka;
+    this.producer = this.create();
+  }
+
+  private create() {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  connect() {
+    return this.producer.connect();
+  }
+
+  disconnect() {
+    return this.producer.disconnect();
+  }
+
+  private replace(failed: Producer) {
+    if (this.producer !== failed) return Promise.resolve(); // already replaced
+    this.replacing ??= (async () => {
+      await failed.disconnect().catch(() => undefined);
+      const next = this.create();
+      await next.connect().catch(() => undefined);
+      this.producer = next;
+    })().finally(() => {
+      this.replacing = undefined;
+    });
+    return this.replacing;
+  }
+
+  async send(record: Parameters<Producer['send']>[0]) {
+    for (let attempt = 1; ; attempt++) {
+      const producer = this.producer;
+      try {
+        await producer.send(record);
+        return;
+      } catch (error) {
+        if (attempt >= 60) throw error;
+        log(
+          `producer: ${
+            (error as Error).message
+          }; replacing the producer (attempt ${attempt})`,
+        );
+        await sleep(Math.min(2000, 250 * attempt));
+        await this.replace(producer);
+      }
     }
   }
 }
 
-async function produce(producer: Producer, stopped: () => boolean) {
+async function produce(producer: ResilientProducer, stopped: () => boolean) {
   let i = 0;
   let lastBurst = Date.now();
   let lastRelease = 0;
@@ -135,11 +171,11 @@ async function produce(producer: Producer, stopped: () => boolean) {
       ) {
         messages.push(rawEvent(i++));
       }
-      await send(producer, { topic: 'raw-events', acks: -1, messages });
+      await producer.send({ topic: 'raw-events', acks: -1, messages });
     }
     if (tick - lastRelease >= RELEASE_EVERY_MS) {
       lastRelease = tick;
-      await send(producer, {
+      await producer.send({
         topic: 'github-releases',
         acks: -1,
         messages: [releaseMessage(SEED_RELEASES + release++)],
@@ -273,7 +309,7 @@ async function startWebappConsumer(
 
 async function startIngestors(
   kafka: KafkaClient,
-  producer: Producer,
+  producer: ResilientProducer,
 ): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: WORKLOAD_GROUPS.fallsBehind,
@@ -335,7 +371,7 @@ async function main() {
   await admin.connect();
   await ensureTopics(admin, WORKLOAD_TOPICS);
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = new ResilientProducer(kafka);
   await producer.connect();
   if (
     (await admin.fetchTopicOffsets('github-releases')).every(

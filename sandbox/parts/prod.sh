@@ -17,7 +17,7 @@
 # hard-linked copy of the workspace's (the same installed versions; the workspace packages'
 # links point into the bundle), so nothing is downloaded. Each replica runs
 # `node packages/backend` there with NODE_ENV=production and the configs app-config.yaml,
-# app-config.local.yaml (the running sandbox parts), app-config.production.yaml and
+# a copy of app-config.local.yaml (the running sandbox parts), app-config.production.yaml and
 # $PROD_RUN/app-config.sandbox-prod.yaml, and the production variables pointing at the sandbox:
 # PostgreSQL (Backstage's databases backstage_prod_<plugin>, apart from the development and test
 # runs' backstage_plugin_<plugin>), the chat store in database `vectors` (pgvector), Redis as
@@ -123,7 +123,13 @@ prod_session_secret() {
 }
 
 prod_write_config() {
-  cat >"$PROD_RUN/app-config.sandbox-prod.yaml" <<EOF
+  # The running parts' settings (app-config.local.yaml), as a copy of the replicas' own: the
+  # backend reloads a config file that changes, and `scripts/sandbox up` rewrites that one in
+  # place (a replica once read it while it was being written, without its kubernetes clusters).
+  write_local_config
+  cp "$REPO_ROOT/app-config.local.yaml" "$PROD_RUN/app-config.sandbox-parts.yaml.tmp"
+  mv "$PROD_RUN/app-config.sandbox-parts.yaml.tmp" "$PROD_RUN/app-config.sandbox-parts.yaml"
+  cat >"$PROD_RUN/app-config.sandbox-prod.yaml.tmp" <<EOF
 # Written by \`scripts/sandbox up prod\`: what the sandbox's replicas add to the production config.
 backend:
   listen:
@@ -138,6 +144,7 @@ kafkaLag:
   sampleIntervalSeconds: 5
   sampleTimeoutSeconds: 20
 EOF
+  mv "$PROD_RUN/app-config.sandbox-prod.yaml.tmp" "$PROD_RUN/app-config.sandbox-prod.yaml"
 }
 
 prod_listening() { port_open "${PROD_PORTS[$(($1 - 1))]}"; }
@@ -156,7 +163,6 @@ prod_start_replica() {
   # Keep the last run's log: a replica that died says why there.
   if [ -s "$dir/backend.log" ]; then mv "$dir/backend.log" "$dir/backend.previous.log"; fi
   : >"$dir/backend.log"
-  [ -f "$REPO_ROOT/app-config.local.yaml" ] || write_local_config
   start_bg "$dir/pid" "$dir/backend.log" env -C "$PROD_APP" \
     NODE_ENV=production \
     PORTAL_BASE_URL="$PROD_BASE_URL" \
@@ -170,7 +176,7 @@ prod_start_replica() {
     AUTH_SESSION_SECRET="$(prod_session_secret)" \
     node packages/backend \
     --config "$REPO_ROOT/app-config.yaml" \
-    --config "$REPO_ROOT/app-config.local.yaml" \
+    --config "$PROD_RUN/app-config.sandbox-parts.yaml" \
     --config "$REPO_ROOT/app-config.production.yaml" \
     --config "$PROD_RUN/app-config.sandbox-prod.yaml"
 }
@@ -213,7 +219,6 @@ up_prod() {
   up_redis
   up_idp
   up_nginx
-  write_local_config
   # A new bundle stops the replicas before it replaces the old one.
   prod_build || true
   prod_write_config

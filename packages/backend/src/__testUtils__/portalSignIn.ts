@@ -71,7 +71,8 @@ export async function signInThroughPortal(options: {
   }
   const html = await res.text();
   const action = html.match(/<form method="post" action="([^"]+)"/)?.[1];
-  if (!action) throw new Error(`no login form at ${url}: ${html.slice(0, 300)}`);
+  if (!action)
+    throw new Error(`no login form at ${url}: ${html.slice(0, 300)}`);
   res = await jar.fetch(new URL(action, issuer), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -84,8 +85,13 @@ export async function signInThroughPortal(options: {
   }
   res = await jar.fetch(url);
   const page = await res.text();
-  const data = page.match(/var authResponse = decodeURIComponent\('([^']*)'\)/)?.[1];
-  if (!data) throw new Error(`the portal's handler answered ${res.status}: ${page.slice(0, 300)}`);
+  const data = page.match(
+    /var authResponse = decodeURIComponent\('([^']*)'\)/,
+  )?.[1];
+  if (!data)
+    throw new Error(
+      `the portal's handler answered ${res.status}: ${page.slice(0, 300)}`,
+    );
   const message = JSON.parse(decodeURIComponent(data));
   if (message.error) {
     throw Object.assign(new Error(message.error.message), {

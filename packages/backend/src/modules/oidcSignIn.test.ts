@@ -84,11 +84,9 @@ describe('oidcCatalogUserResolver', () => {
 
   it('refuses a sign-in without an email claim', async () => {
     const { ctx } = context();
-    await expect(oidcCatalogUserResolver(info({}), ctx)).rejects.toMatchObject(
-      {
-        name: 'NotAllowedError',
-        message: expect.stringContaining('sent no email address'),
-      },
-    );
+    await expect(oidcCatalogUserResolver(info({}), ctx)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('sent no email address'),
+    });
   });
 });

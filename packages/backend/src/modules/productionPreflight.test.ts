@@ -47,7 +47,8 @@ const production = () => ({
     providers: {
       oidc: {
         production: {
-          metadataUrl: 'https://idp.example.com/.well-known/openid-configuration',
+          metadataUrl:
+            'https://idp.example.com/.well-known/openid-configuration',
           clientId: 'portal',
           clientSecret: 'from-the-idp',
         },
@@ -117,7 +118,9 @@ describe('checkProductionConfig', () => {
     data.backend.cache = { store: 'redis' };
     const problems = checkProductionConfig(new ConfigReader(data));
     expect(problems).toEqual([
-      expect.stringMatching(/^backend\.cache\.connection is not set.*REDIS_URL/),
+      expect.stringMatching(
+        /^backend\.cache\.connection is not set.*REDIS_URL/,
+      ),
     ]);
   });
 });
@@ -165,7 +168,9 @@ describe('app-config.production.yaml', () => {
   });
 
   it('names every key whose variable is unset', async () => {
-    const config = await load({ PORTAL_BASE_URL: 'https://portal.example.com' });
+    const config = await load({
+      PORTAL_BASE_URL: 'https://portal.example.com',
+    });
     const problems = [
       checkDatabaseConfig(config),
       ...checkProductionConfig(config),

@@ -101,7 +101,9 @@ export function checkProductionConfig(config: Config): string[] {
         `${missing
           .map(([key]) => `auth.providers.oidc.production.${key}`)
           .join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
-          `Set ${missing.map(([, env]) => env).join(', ')} (see app-config.production.yaml).`,
+          `Set ${missing
+            .map(([, env]) => env)
+            .join(', ')} (see app-config.production.yaml).`,
       );
     }
     if (!config.getOptionalString('auth.session.secret')) {

@@ -3,10 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ConfigReader } from '@backstage/config';
-import {
-  configuredProviders,
-  PlatformSignInPage,
-} from './PlatformSignInPage';
+import { configuredProviders, PlatformSignInPage } from './PlatformSignInPage';
 import { oidcAuthApiRef } from './oidcAuthApi';
 
 /** The oidc auth API as the sign-in page calls it: no session yet, then the popup's answer. */
@@ -111,7 +108,12 @@ describe('PlatformSignInPage', () => {
     });
     // app-config.production.yaml over app-config.yaml: `guest: null` removes guest.
     const production = new ConfigReader(
-      { auth: { environment: 'production', providers: { guest: null, oidc: {} } } },
+      {
+        auth: {
+          environment: 'production',
+          providers: { guest: null, oidc: {} },
+        },
+      },
       'production',
       development,
     );

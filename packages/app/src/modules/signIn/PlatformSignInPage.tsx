@@ -63,7 +63,10 @@ export function PlatformSignInPage(props: SignInPageProps) {
     return (
       <SignInPage
         {...props}
-        providers={[...(guest ? (['guest'] as const) : []), ...(oidc ? [oidcProvider] : [])]}
+        providers={[
+          ...(guest ? (['guest'] as const) : []),
+          ...(oidc ? [oidcProvider] : []),
+        ]}
       />
     );
   }
@@ -73,8 +76,8 @@ export function PlatformSignInPage(props: SignInPageProps) {
       <Content>
         <Alert severity="error" role="alert">
           <AlertTitle>No sign-in provider is configured</AlertTitle>
-          Set auth.providers.oidc (production, see app-config.production.yaml) or
-          auth.providers.guest (development) in the portal's configuration.
+          Set auth.providers.oidc (production, see app-config.production.yaml)
+          or auth.providers.guest (development) in the portal's configuration.
         </Alert>
       </Content>
     </Page>

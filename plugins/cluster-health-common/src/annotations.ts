@@ -19,6 +19,12 @@ export const KUBERNETES_ID_LABEL = KUBERNETES_ID_ANNOTATION;
 export const KUBERNETES_NAMESPACE_ANNOTATION =
   'backstage.io/kubernetes-namespace';
 
+/**
+ * `backstage.io/kubernetes-cluster`: narrows an entity's kubernetes-id to one cluster of
+ * `kubernetes.clusterLocatorMethods` (by its name); without it, the id matches in every cluster.
+ */
+export const KUBERNETES_CLUSTER_ANNOTATION = 'backstage.io/kubernetes-cluster';
+
 /** `backstage.io/kubernetes-label-selector`: a label selector for an entity's objects. */
 export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
   'backstage.io/kubernetes-label-selector';

@@ -293,5 +293,8 @@ export interface EntityWorkloads {
   /** The value of backstage.io/kubernetes-id (or the entity's name when absent). */
   kubernetesId: string;
   namespace?: string;
+  /** The value of backstage.io/kubernetes-cluster: the entity's objects only in that cluster. */
+  cluster?: string;
+  /** Every configured cluster, or only the one the entity pins. */
   clusters: EntityClusterWorkloads[];
 }

@@ -11,6 +11,7 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_NAMESPACE_ANNOTATION,
 } from '@internal/plugin-cluster-health-common';
@@ -158,6 +159,7 @@ export class CatalogEntityIndex {
         entityRef: stringifyEntityRef(entity),
         ownerRef: ownerRefOf(entity),
         namespace: annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined,
+        cluster: annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined,
       };
       index.set(id, [...(index.get(id) ?? []), link]);
     }

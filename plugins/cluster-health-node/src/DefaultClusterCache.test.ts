@@ -58,7 +58,11 @@ describe('DefaultClusterCache logging', () => {
       cache.stop();
     }
 
-    expect(lines.filter(l => l.level === 'warn' && !l.meta.resource)).toEqual([
+    const probe = (l: { message: string }) =>
+      l.message.startsWith('control plane probe');
+    expect(
+      lines.filter(l => l.level === 'warn' && !l.meta.resource && !probe(l)),
+    ).toEqual([
       {
         level: 'warn',
         message: 'cluster cache: not reading a configured cluster',
@@ -88,6 +92,18 @@ describe('DefaultClusterCache logging', () => {
           ),
           url: 'https://127.0.0.1:1',
         }),
+      },
+    ]);
+    // The control plane probe of the refused cluster, once, the URL as a field.
+    expect(lines.filter(probe)).toEqual([
+      {
+        level: 'warn',
+        message: 'control plane probe: the API server did not answer',
+        meta: {
+          cluster: 'refused',
+          error: 'cannot reach the API server: ECONNREFUSED',
+          url: 'https://127.0.0.1:1',
+        },
       },
     ]);
     // The URL is in the log's fields only, never in the message users see.

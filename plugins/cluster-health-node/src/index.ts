@@ -17,7 +17,7 @@ export {
   kubeConfigFor,
 } from './auth';
 export { readClusters } from './clusters';
-export { readNodeGroupLabels } from './nodeGroups';
+export { nodeGroupOf, readNodeGroupLabels, UNGROUPED } from './nodeGroups';
 export { CatalogEntityIndex } from './CatalogEntityIndex';
 export { kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';

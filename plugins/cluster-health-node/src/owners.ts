@@ -7,6 +7,8 @@ export interface EntityLink {
   ownerRef?: string;
   /** backstage.io/kubernetes-namespace, when the entity pins one. */
   namespace?: string;
+  /** backstage.io/kubernetes-cluster, when the entity pins one (a cluster's name). */
+  cluster?: string;
 }
 
 /** kubernetes-id → the entities that claim it (usually one). */
@@ -49,14 +51,21 @@ export function kubernetesIdResolver(cluster: ClusterView) {
   };
 }
 
-/** The entity an object with this kubernetes-id in this namespace belongs to. */
+/**
+ * The entity an object with this kubernetes-id in this namespace of this cluster belongs to:
+ * an entity that pins another cluster (backstage.io/kubernetes-cluster) never claims it; of the
+ * others, one that pins the namespace wins over one that pins none.
+ */
 export function linkFor(
   index: EntityIndex,
   id: string | undefined,
   namespace?: string,
+  cluster?: string,
 ) {
   if (!id) return undefined;
-  const candidates = index.get(id) ?? [];
+  const candidates = (index.get(id) ?? []).filter(
+    c => !c.cluster || cluster === undefined || c.cluster === cluster,
+  );
   return (
     candidates.find(c => c.namespace && c.namespace === namespace) ??
     candidates.find(c => !c.namespace)

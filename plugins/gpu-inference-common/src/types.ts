@@ -50,6 +50,11 @@ export interface PendingGpuPod {
 }
 
 export interface GpuUse {
+  /**
+   * The cluster the GPU's node belongs to: the sample's `cluster` label, else the one configured
+   * cluster with a node of that name; absent when that cannot be told.
+   */
+  cluster?: string;
   node: string;
   gpu: string;
   uuid: string;

@@ -8,6 +8,7 @@ import {
   DaemonSetCoverage,
   EntityWorkloads,
   GithubReleaseView,
+  KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_NAMESPACE_ANNOTATION,
   NodeGroupSummary,
@@ -147,13 +148,21 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     const kubernetesId =
       annotations[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name;
     const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION];
+    const pinned = annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined;
     const fullRef = stringifyEntityRef(entity);
+    // An entity pinned to a cluster (backstage.io/kubernetes-cluster) is shown in that one only;
+    // one that names a cluster the portal does not read says so.
+    if (pinned) this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION);
+    const clusters = this.cache
+      .clusters()
+      .filter(c => !pinned || c.name === pinned);
     const index = await this.entities.forAsker(credentials);
     return {
       entityRef: fullRef,
       kubernetesId,
       namespace,
-      clusters: this.cache.clusters().map(cluster => ({
+      cluster: pinned,
+      clusters: clusters.map(cluster => ({
         cluster: cluster.name,
         ...clusterStatus(cluster),
         workloads: entityWorkloads(cluster, kubernetesId, namespace),
@@ -164,13 +173,16 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     };
   }
 
-  private clusterOf(name: string): ClusterView {
+  /** The cluster of that name; `NotFoundError` naming the config key (and `annotation`). */
+  private clusterOf(name: string, annotation?: string): ClusterView {
     const cluster = this.cache.cluster(name);
     if (cluster) return cluster;
     const notRead = this.cache.unsupported().find(u => u.name === name);
     if (notRead) throw new NotFoundError(notRead.reason);
     throw new NotFoundError(
-      `No cluster named "${name}" in kubernetes.clusterLocatorMethods`,
+      `No cluster named "${name}" in kubernetes.clusterLocatorMethods${
+        annotation ? ` (the entity's ${annotation} annotation names it)` : ''
+      }`,
     );
   }
 }

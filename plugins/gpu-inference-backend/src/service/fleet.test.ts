@@ -1,12 +1,14 @@
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-cluster-health-common';
 import { DEFAULT_NODE_GROUP_LABELS } from '@internal/plugin-cluster-health-node';
 import type { EntityIndex } from '@internal/plugin-cluster-health-node';
-import { capacity, clusterStatus, fleetView } from './fleet';
+import { capacity, clusterStatus, fleetView, gpuUse } from './fleet';
+import { PrometheusApi, Sample } from './prometheus';
 import {
   cluster,
   gpuNode,
   ownedBy,
   pendingPod,
+  pod,
   workload,
 } from './__testUtils__/cluster';
 
@@ -199,5 +201,85 @@ describe('fleetView', () => {
       ['eks-a', 8],
     ]);
     expect(view.prometheus.status).toBe('not-configured');
+  });
+});
+
+describe('gpuUse', () => {
+  /** DCGM samples as Prometheus answers the fields query (the averages query: none). */
+  const dcgm = (samples: Record<string, string>[]): PrometheusApi => ({
+    query: async (promql: string) =>
+      promql.includes('avg_over_time')
+        ? []
+        : samples.map(
+            (metric): Sample => ({
+              metric: { __name__: 'DCGM_FI_DEV_GPU_UTIL', ...metric },
+              value: [0, metric.value ?? '50'],
+            }),
+          ),
+    queryRange: async () => [],
+  });
+  const gpu = (
+    Hostname: string,
+    extra: Record<string, string> = {},
+  ): Record<string, string> => ({
+    Hostname,
+    gpu: '0',
+    UUID: `GPU-${Hostname}`,
+    modelName: 'NVIDIA A10G',
+    namespace: 'ml',
+    pod: 'trainer-0',
+    ...extra,
+  });
+
+  it('keeps the same namespace/pod in two clusters apart: two rows, each with its cluster and entity', async () => {
+    const eks = cluster('eks', {
+      nodes: [gpuNode('gpu-a', 1), gpuNode('shared-name', 1)],
+      pods: [
+        pod('ml', 'trainer-0', {
+          nodeName: 'gpu-a',
+          labels: { [KUBERNETES_ID_LABEL]: 'trainer' },
+        }),
+      ],
+    });
+    const helix = cluster('helix', {
+      nodes: [gpuNode('gpu-b', 1), gpuNode('shared-name', 1)],
+      pods: [
+        pod('ml', 'trainer-0', {
+          nodeName: 'gpu-b',
+          labels: { [KUBERNETES_ID_LABEL]: 'helix-trainer' },
+        }),
+      ],
+    });
+    const links: EntityIndex = new Map([
+      ['trainer', [link('trainer')]],
+      ['helix-trainer', [link('helix-trainer')]],
+    ]);
+    const rows = await gpuUse(
+      dcgm([
+        gpu('gpu-a'),
+        gpu('gpu-b', { value: '90' }),
+        // A node name both clusters have: only the sample's cluster label tells.
+        gpu('shared-name', { cluster: 'helix', pod: '', namespace: '' }),
+        gpu('shared-name', { pod: '', namespace: '' }),
+      ]),
+      [eks, helix],
+      links,
+      '30m',
+    );
+    expect(
+      rows.map(r => [
+        r.cluster,
+        r.node,
+        `${r.namespace}/${r.pod}`,
+        r.entityRef,
+      ]),
+    ).toEqual([
+      // Sorted by cluster, the unknown one first.
+      [undefined, 'shared-name', 'undefined/undefined', undefined],
+      ['eks', 'gpu-a', 'ml/trainer-0', 'component:default/trainer'],
+      ['helix', 'gpu-b', 'ml/trainer-0', 'component:default/helix-trainer'],
+      ['helix', 'shared-name', 'undefined/undefined', undefined],
+    ]);
+    expect(rows[2].utilisation).toBe(90);
   });
 });

@@ -12,6 +12,7 @@ import {
   EntityIndex,
   kubernetesIdResolver,
   linkFor,
+  nodeGroupOf,
 } from '@internal/plugin-cluster-health-node';
 import {
   DCGM_FIELDS,
@@ -20,8 +21,6 @@ import {
   gpuUtilisationAvgQuery,
 } from './promql';
 import { countingQueries, PrometheusApi, PrometheusError } from './prometheus';
-
-const UNGROUPED = '(no node group)';
 
 /** What the GPU views read from the cache: without them a cluster has no GPU figures. */
 const GPU_RESOURCES = new Set(['nodes', 'pods']);
@@ -75,7 +74,8 @@ export function clusterStatus(cluster: ClusterView): GpuClusterStatus {
 /** The entity of a pod: its kubernetes-id (own label, else its owners'), in its namespace. */
 function podLinker(cluster: ClusterView, links: EntityIndex) {
   const resolve = kubernetesIdResolver(cluster);
-  return (pod: CachedPod) => linkFor(links, resolve(pod), pod.namespace);
+  return (pod: CachedPod) =>
+    linkFor(links, resolve(pod), pod.namespace, cluster.name);
 }
 
 /** GPU capacity per node group and GPU model, and pods waiting for GPUs, from the cache. */
@@ -96,8 +96,7 @@ export function capacity(
   const groups = new Map<string, GpuCapacity>();
   for (const node of cluster.list('nodes')) {
     if (node.allocatable.gpus <= 0) continue;
-    const group =
-      nodeGroupLabels.map(l => node.labels[l]).find(Boolean) ?? UNGROUPED;
+    const group = nodeGroupOf(node.labels, nodeGroupLabels).name;
     const model = node.labels['nvidia.com/gpu.product'] ?? 'unknown GPU';
     const key = `${group}/${model}`;
     const entry = groups.get(key) ?? {
@@ -157,21 +156,39 @@ export async function gpuUse(
     prometheus.query(gpuFieldsQuery()),
     prometheus.query(gpuUtilisationAvgQuery(idleWindow)),
   ]);
-  // namespace/pod → the pods of that name in every cluster, with their entity.
+  // cluster/namespace/pod → the pod and its entity: pod names are unique per namespace and
+  // cluster only, so the same namespace/name in two clusters are two pods.
   const pods = new Map<
     string,
-    { nodeName?: string; link?: { entityRef: string; ownerRef?: string } }[]
+    { link?: { entityRef: string; ownerRef?: string } }
   >();
+  // node → the clusters that have a node of that name (DCGM's Hostname label).
+  const clustersOfNode = new Map<string, string[]>();
   for (const cluster of clusters) {
     const linkOf = podLinker(cluster, links);
     for (const pod of cluster.list('pods')) {
-      const key = `${pod.namespace}/${pod.name}`;
-      pods.set(key, [
-        ...(pods.get(key) ?? []),
-        { nodeName: pod.nodeName, link: linkOf(pod) },
+      pods.set(`${cluster.name}/${pod.namespace}/${pod.name}`, {
+        link: linkOf(pod),
+      });
+    }
+    for (const node of cluster.list('nodes')) {
+      clustersOfNode.set(node.name, [
+        ...(clustersOfNode.get(node.name) ?? []),
+        cluster.name,
       ]);
     }
   }
+  const configured = new Set(clusters.map(c => c.name));
+  /**
+   * The cluster of a DCGM sample: its `cluster` label when that names a configured cluster (a
+   * Prometheus that scrapes several clusters labels them so), else the one cluster with a node
+   * of that name; unknown when none has, or when several have and the sample does not say.
+   */
+  const clusterOf = (m: Record<string, string>) => {
+    if (m.cluster && configured.has(m.cluster)) return m.cluster;
+    const owners = clustersOfNode.get(m.Hostname) ?? [];
+    return owners.length === 1 ? owners[0] : undefined;
+  };
   const byGpu = new Map<string, GpuUse>();
   const free = new Map<string, number>();
   const name = Object.fromEntries(
@@ -179,8 +196,10 @@ export async function gpuUse(
   );
   for (const sample of fields) {
     const m = sample.metric;
-    const key = `${m.Hostname}/${m.gpu}`;
+    const cluster = clusterOf(m);
+    const key = `${cluster ?? ''}/${m.Hostname}/${m.gpu}`;
     const gpu = byGpu.get(key) ?? {
+      cluster,
       node: m.Hostname,
       gpu: m.gpu,
       uuid: m.UUID,
@@ -227,18 +246,23 @@ export async function gpuUse(
     gpu.memoryTotalMiB = gpu.memoryUsedMiB + value;
   }
   for (const sample of averages) {
-    const gpu = byGpu.get(`${sample.metric.Hostname}/${sample.metric.gpu}`);
+    const m = sample.metric;
+    const gpu = byGpu.get(`${clusterOf(m) ?? ''}/${m.Hostname}/${m.gpu}`);
     if (gpu) gpu.utilisationAvg = Number(sample.value[1]);
   }
   for (const gpu of byGpu.values()) {
-    const named = gpu.pod ? pods.get(`${gpu.namespace}/${gpu.pod}`) ?? [] : [];
-    // Same-named pods in two clusters: the one on the GPU's node.
-    const link = (named.find(p => p.nodeName === gpu.node) ?? named[0])?.link;
+    const link =
+      gpu.pod && gpu.cluster
+        ? pods.get(`${gpu.cluster}/${gpu.namespace}/${gpu.pod}`)?.link
+        : undefined;
     gpu.entityRef = link?.entityRef;
     gpu.ownerRef = link?.ownerRef;
   }
   return [...byGpu.values()].sort(
-    (a, b) => a.node.localeCompare(b.node) || Number(a.gpu) - Number(b.gpu),
+    (a, b) =>
+      (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
+      a.node.localeCompare(b.node) ||
+      Number(a.gpu) - Number(b.gpu),
   );
 }
 

@@ -51,7 +51,7 @@ export function recentWarningEvents(
       `${e.object.kind}/${e.object.namespace ?? ''}/${e.object.name}`,
     );
     const link = object
-      ? linkFor(entities, resolveId(object), e.object.namespace)
+      ? linkFor(entities, resolveId(object), e.object.namespace, cluster.name)
       : undefined;
     return {
       cluster: cluster.name,

@@ -7,26 +7,17 @@ import {
   addResources,
   ClusterView,
   NO_RESOURCES,
+  nodeGroupOf,
 } from '@internal/plugin-cluster-health-node';
 
-const UNGROUPED = '(no node group)';
+/** The node group a node belongs to (see the cluster cache's nodeGroupOf). */
+export { nodeGroupOf };
 
 const minus = (a: Resources, b: Resources): Resources => ({
   cpuMillis: a.cpuMillis - b.cpuMillis,
   memoryBytes: a.memoryBytes - b.memoryBytes,
   gpus: a.gpus - b.gpus,
 });
-
-/** The node group a node belongs to, by the first of `labels` it carries. */
-export function nodeGroupOf(
-  nodeLabels: Record<string, string>,
-  labels: string[],
-) {
-  for (const label of labels) {
-    if (nodeLabels[label]) return { name: nodeLabels[label], label };
-  }
-  return { name: UNGROUPED, label: '' };
-}
 
 /** Pods that hold resources on their node: bound, not finished. */
 export const holdsResources = (pod: { phase: string; nodeName?: string }) =>

@@ -119,7 +119,12 @@ export function clusterProblems(
     message: string,
     since?: string,
   ) => {
-    const link = linkFor(entities, resolveId(object), object.namespace);
+    const link = linkFor(
+      entities,
+      resolveId(object),
+      object.namespace,
+      cluster.name,
+    );
     const events = (
       eventsFor.get(
         `${object.kind}/${object.namespace ?? ''}/${object.name}`,

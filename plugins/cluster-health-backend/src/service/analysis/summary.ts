@@ -5,12 +5,26 @@ import {
 } from '@internal/plugin-cluster-health-common';
 import type { ClusterView } from '@internal/plugin-cluster-health-node';
 
+/**
+ * Custom resources that a cluster may well not have (no GithubRelease operator, no KEDA, as on
+ * the on-prem k3s cluster): not installed there is no degradation.
+ */
+const OPTIONAL_CUSTOM_RESOURCES: string[] = ['githubreleases', 'scaledobjects'];
+
 /** ok / starting / degraded / down, and a message naming what is not being read and why. */
 export function clusterStatus(cluster: ClusterView): {
   status: ClusterStatus;
   message?: string;
 } {
-  const freshness = cluster.freshness();
+  const freshness = cluster
+    .freshness()
+    .filter(
+      f =>
+        !(
+          f.state === 'not-installed' &&
+          OPTIONAL_CUSTOM_RESOURCES.includes(f.resource)
+        ),
+    );
   const broken = freshness.filter(
     f => f.state !== 'synced' && f.state !== 'syncing',
   );

@@ -52,7 +52,11 @@ export function WorkloadHealthCard() {
               <Typography variant="body2">
                 No workload labelled backstage.io/kubernetes-id=
                 {state.value!.kubernetesId}
-                {state.value!.namespace ? ` in ${state.value!.namespace}` : ''}.
+                {state.value!.namespace ? ` in ${state.value!.namespace}` : ''}
+                {state.value!.cluster
+                  ? ` in cluster ${state.value!.cluster}`
+                  : ''}
+                .
               </Typography>
             ) : (
               c.workloads.map(w => (

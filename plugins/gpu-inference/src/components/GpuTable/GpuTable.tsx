@@ -16,12 +16,13 @@ function heat(util: number) {
   return '#9e9e9e';
 }
 
-/** DCGM figures per GPU, with the pod that holds it and its entity and owner. */
+/** DCGM figures per GPU and its cluster, with the pod that holds it and its entity and owner. */
 export function GpuTable({ gpus }: { gpus: GpuUse[] }) {
   return (
     <Table size="small" aria-label="GPUs">
       <TableHead>
         <TableRow>
+          <TableCell>Cluster</TableCell>
           <TableCell>GPU</TableCell>
           <TableCell>Utilisation</TableCell>
           <TableCell>Memory</TableCell>
@@ -33,7 +34,8 @@ export function GpuTable({ gpus }: { gpus: GpuUse[] }) {
       </TableHead>
       <TableBody>
         {gpus.map(g => (
-          <TableRow key={`${g.node}/${g.gpu}`}>
+          <TableRow key={`${g.cluster ?? ''}/${g.node}/${g.gpu}`}>
+            <TableCell>{g.cluster ?? 'unknown'}</TableCell>
             <TableCell>
               {g.node} #{g.gpu}
               <Typography

@@ -9,8 +9,9 @@ export function IdleGpus({ waste }: { waste: WastedGpu[] }) {
   return (
     <>
       {waste.map(g => (
-        <Typography key={`${g.node}/${g.gpu}`}>
-          {g.node} #{g.gpu} ({g.pod}):{' '}
+        <Typography key={`${g.cluster ?? ''}/${g.node}/${g.gpu}`}>
+          {g.cluster ? `${g.cluster}: ` : ''}
+          {g.node} #{g.gpu} ({g.namespace}/{g.pod}):{' '}
           {(g.utilisationAvg ?? g.utilisation).toFixed(0)}% — {g.gpuHoursWasted}{' '}
           GPU-hours wasted —{' '}
           {g.entityRef ? <EntityLink entityRef={g.entityRef} /> : 'no entity'}

@@ -10,6 +10,8 @@
 #   scripts/sandbox prod kill N      SIGKILL replica N (1 or 2) by its PID, as a crash would
 #   scripts/sandbox prod start N     start replica N again and wait until it is ready
 #   scripts/sandbox prod pids        the replicas' PIDs, one a line ("N PID")
+#   scripts/sandbox build prod       only the build (a new bundle stops running replicas first;
+#                                    `up prod` starts them again)
 #
 # The build is Backstage's host build: `yarn workspace app build`, then
 # packages/backend/scripts/build-bundle.sh (dist/bundle.tar.gz and dist/skeleton.tar.gz), unpacked into
@@ -238,7 +240,10 @@ up_prod() {
     prod_start_replica "$n"
     prod_wait_ready "$n"
   done
-  prod_wait_ready 1 2
+  # The ones that were already running: ready too?
+  local running=()
+  for n in 1 2; do [[ " ${to_start[*]} " == *" $n "* ]] || running+=("$n"); done
+  [ ${#running[@]} -eq 0 ] || prod_wait_ready "${running[@]}"
   log "prod: the portal in production mode on $PROD_BASE_URL (nginx over 127.0.0.1:57101 and :57102); sign in on the IdP with a catalog user's email and SANDBOX_OIDC_PASSWORD (scripts/sandbox env)"
 }
 

@@ -188,10 +188,17 @@ k8s_start_apiserver() {
 K8S_LEADER_ELECTION=(--leader-elect=true --leader-elect-lease-duration 15s
   --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s)
 
+# A leader that cannot renew its Lease within the renew deadline (the API server stopped for
+# longer, or a starved machine) exits, as it does in a real cluster, where the kubelet starts
+# the static pod again. The sandbox does the same: the command runs again whenever it exits, in
+# one process group with this loop (stop_pid and kill_pid end both).
+# shellcheck disable=SC2016
+K8S_SUPERVISE='while :; do "$@"; echo "sandbox: ${1##*/} exited ($?); starting it again in 2 s"; sleep 2; done'
+
 k8s_start_controller_manager() {
   pid_alive "$K8S_DIR/controller-manager.pid" && return 0
   start_bg "$K8S_DIR/controller-manager.pid" "$K8S_DIR/logs/kube-controller-manager.log" \
-    "$K8S_BIN/kube-controller-manager" --kubeconfig "$K8S_DIR/controller-manager.kubeconfig" \
+    bash -c "$K8S_SUPERVISE" supervise "$K8S_BIN/kube-controller-manager" --kubeconfig "$K8S_DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 "${K8S_LEADER_ELECTION[@]}" \
     --service-account-private-key-file "$K8S_DIR/pki/sa.key" --root-ca-file "$K8S_DIR/pki/ca.crt" \
     --node-monitor-period 25s --node-monitor-grace-period 3m20s \
@@ -201,7 +208,7 @@ k8s_start_controller_manager() {
 k8s_start_scheduler() {
   pid_alive "$K8S_DIR/scheduler.pid" && return 0
   start_bg "$K8S_DIR/scheduler.pid" "$K8S_DIR/logs/kube-scheduler.log" \
-    "$K8S_BIN/kube-scheduler" --kubeconfig "$K8S_DIR/scheduler.kubeconfig" \
+    bash -c "$K8S_SUPERVISE" supervise "$K8S_BIN/kube-scheduler" --kubeconfig "$K8S_DIR/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 "${K8S_LEADER_ELECTION[@]}" \
     --kube-api-qps 500 --kube-api-burst 1000
 }

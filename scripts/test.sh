@@ -52,8 +52,10 @@ step "lint" yarn backstage-cli repo lint
 check_background
 step "prettier" yarn prettier --check .
 check_background
-# Needs no sandbox: the backend injects the sandbox's app-config.local.yaml into it at run time.
-step "building the frontend for the end-to-end tests" yarn workspace app build
+# Needs no sandbox: the frontend (the end-to-end tests' backend serves it; the backend injects
+# the sandbox's app-config.local.yaml at run time) and the production backend bundle that
+# `sandbox up prod` runs, each built only when its sources changed (sandbox/parts/prod.sh).
+"$SANDBOX" build prod
 check_background
 # The rest of what `sandbox up` would fetch or install first (jars, packages, model files).
 "$SANDBOX" build kafka postgres metrics model redis nginx
@@ -62,6 +64,9 @@ wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 # The sandbox's real servers for the integration tests; always torn down at the end.
 sandbox_started=true
 "$SANDBOX" up kafka postgres vector workload k8s model metrics redis nginx idp
+# The production run: two replicas behind nginx (packages/backend/src/prod.kill.test.ts and
+# e2e/prod.spec.ts use it).
+"$SANDBOX" up prod
 eval "$("$SANDBOX" env)"
 
 # One test file at a time: integration tests stop and start brokers of the shared sandbox.
@@ -79,11 +84,18 @@ e2e_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^\s+[0-9]+ (passed|failed)' "$RESULTS/e2e.log" | tr '\n' ' ')"
 
+log "end-to-end tests of the production run (two replicas behind nginx, OIDC sign-in) ..."
+set +e
+CI=true yarn playwright test -c playwright.prod.config.ts 2>&1 | tee "$RESULTS/e2e-prod.log"
+e2e_prod_rc=${PIPESTATUS[0]}
+set -e
+count "$(grep -E '^\s+[0-9]+ (passed|failed)' "$RESULTS/e2e-prod.log" | tr '\n' ' ')"
+
 trap - EXIT
 "$SANDBOX" down || failed=$((failed + 1))
 
 echo "$passed passed, $failed failed"
-if [ "$jest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-  die "tests failed (jest exit $jest_rc, end-to-end exit $e2e_rc); logs in $RESULTS"
+if [ "$jest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$e2e_prod_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  die "tests failed (jest exit $jest_rc, end-to-end exit $e2e_rc, production end-to-end exit $e2e_prod_rc); logs in $RESULTS"
 fi
 log "all tests passed; screenshots under test-results/e2e"

@@ -28,14 +28,16 @@ const STATE_WORDS: Record<ControlPlanePartState, string> = {
   unknown: 'not probed yet',
 };
 
-const stateColor = (state: ControlPlanePartState) =>
-  state === 'ok'
-    ? 'success'
-    : state === 'failing' || state === 'error'
-    ? 'error'
-    : state === 'unknown'
-    ? 'default'
-    : 'warning';
+const STATE_COLOR = {
+  ok: 'success',
+  failing: 'error',
+  error: 'error',
+  forbidden: 'warning',
+  missing: 'warning',
+  unknown: 'default',
+} as const;
+
+const stateColor = (state: ControlPlanePartState) => STATE_COLOR[state];
 
 function StateChip({
   label,

@@ -3,10 +3,10 @@
 # the end-to-end tests against a real portal in Debian's Chromium. Installs what is
 # missing first (Node 22, dependencies, Chromium). `.ci/run` calls exactly this.
 #
-# On 2 cores a cold run is mostly waiting: the sandbox's Go builds (Kubernetes, etcd, KWOK:
-# ~20 min cold, niced, need no node_modules) run in the background from the start, while the
-# foreground installs, checks, builds the frontend and fetches the other parts; `sandbox up`
-# then finds everything built. The tests start once the sandbox is up, as before.
+# On 2 cores a cold run is mostly waiting: the sandbox's Go builds (Kubernetes, etcd, KWOK,
+# and kine for the second cluster: ~20 min cold, niced, need no node_modules) run in the
+# background from the start, while the foreground installs, checks, builds the frontend and
+# the production bundle and fetches the other parts; `sandbox up` then finds everything built. The tests start once the sandbox is up, as before.
 . "$(dirname "$0")/lib.sh"
 ensure_tools
 cd "$REPO_ROOT"
@@ -25,7 +25,7 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-start_background "sandbox build k8s" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s
+start_background "sandbox build k8s helix" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s helix
 ensure_deps
 check_background
 ensure_chromium
@@ -63,7 +63,7 @@ wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 
 # The sandbox's real servers for the integration tests; always torn down at the end.
 sandbox_started=true
-"$SANDBOX" up kafka postgres vector workload k8s model metrics redis nginx idp
+"$SANDBOX" up kafka postgres vector workload k8s helix model metrics redis nginx idp
 # The production run: two replicas behind nginx (packages/backend/src/prod.kill.test.ts and
 # e2e/prod.spec.ts use it).
 "$SANDBOX" up prod

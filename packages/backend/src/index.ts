@@ -70,6 +70,10 @@ async function main() {
   backend.add(import('@internal/plugin-gpu-inference-backend'));
   backend.add(import('@internal/plugin-rag-chat-backend'));
 
+  // The event bus: with PostgreSQL its store is the database, so an event published on one
+  // replica reaches the subscribers on every other (signals and notifications reach a
+  // browser whichever replica it is connected to); with SQLite it stays in memory.
+  backend.add(import('@backstage/plugin-events-backend'));
   backend.add(import('@backstage/plugin-user-settings-backend'));
   backend.add(import('@backstage/plugin-notifications-backend'));
   backend.add(import('@backstage/plugin-signals-backend'));

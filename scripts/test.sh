@@ -85,6 +85,8 @@ set -e
 count "$(grep -E '^\s+[0-9]+ (passed|failed)' "$RESULTS/e2e.log" | tr '\n' ' ')"
 
 log "end-to-end tests of the production run (two replicas behind nginx, OIDC sign-in) ..."
+# On the sandbox's current settings (a replica started before a test rebuilt a part is restarted).
+"$SANDBOX" up prod
 set +e
 CI=true yarn playwright test -c playwright.prod.config.ts 2>&1 | tee "$RESULTS/e2e-prod.log"
 e2e_prod_rc=${PIPESTATUS[0]}

@@ -181,6 +181,15 @@ prod_start_replica() {
     --config "$PROD_RUN/app-config.sandbox-parts.yaml" \
     --config "$REPO_ROOT/app-config.production.yaml" \
     --config "$PROD_RUN/app-config.sandbox-prod.yaml"
+  # What it started with: `up prod` restarts a replica whose settings are older.
+  prod_config_digest >"$dir/config.digest"
+}
+
+# The sandbox settings a replica reads at start (the plugins build their clients from them
+# then, e.g. the Kubernetes ServiceAccount token that a fresh cluster issues anew).
+prod_config_digest() {
+  cat "$PROD_RUN/app-config.sandbox-parts.yaml" "$PROD_RUN/app-config.sandbox-prod.yaml" |
+    sha256sum | cut -c1-16
 }
 
 # Waits for the replicas given, with a line every 15 s; a replica that exits fails at once.
@@ -224,18 +233,29 @@ up_prod() {
   # A new bundle stops the replicas before it replaces the old one.
   prod_build || true
   prod_write_config
-  local n to_start=()
+  local n to_start=() stale=() want
+  want="$(prod_config_digest)"
   for n in 1 2; do
-    if pid_alive "$(prod_replica_dir "$n")/pid"; then
-      log "prod: replica $n already running (pid $(cat "$(prod_replica_dir "$n")/pid"))"
-    else
+    local dir
+    dir="$(prod_replica_dir "$n")"
+    if ! pid_alive "$dir/pid"; then
       to_start+=("$n")
+    elif [ "$(cat "$dir/config.digest" 2>/dev/null)" != "$want" ]; then
+      # E.g. `k8s restart` built a fresh cluster, whose token for the portal is new: the
+      # replica's clients would get 401s until it starts again.
+      log "prod: replica $n runs with older sandbox settings (app-config.local.yaml changed since it started); restarting it"
+      to_start+=("$n")
+      stale+=("$n")
+    else
+      log "prod: replica $n already running (pid $(cat "$dir/pid"))"
     fi
   done
   # One after the other, as a rolling update starts pods: replicas starting together on fresh
   # databases race for knex's migration lock, and the loser's plugin fails with
-  # "Migration table is already locked".
+  # "Migration table is already locked"; a stale replica is stopped only when its turn comes,
+  # so the other one serves meanwhile.
   for n in "${to_start[@]}"; do
+    if [[ " ${stale[*]} " == *" $n "* ]]; then stop_pid "$(prod_replica_dir "$n")/pid"; fi
     log "prod: starting replica $n (NODE_ENV=production; log: $(prod_replica_dir "$n")/backend.log)"
     prod_start_replica "$n"
     prod_wait_ready "$n"

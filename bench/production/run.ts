@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { percentile } from '../lib';
-import { signInThroughPortal } from '../../packages/backend/src/__testUtils__/portalSignIn';
+import { signInThroughPortal } from '../../sandbox/src/portalSignIn';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const sandbox = path.join(repoRoot, 'scripts/sandbox');

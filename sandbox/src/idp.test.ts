@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sandboxEnv } from './env';
+import { CookieJar } from './portalSignIn';
 
 jest.setTimeout(30_000);
 
@@ -31,31 +32,6 @@ function catalogUser() {
     }
   }
   throw new Error('catalog/org.yaml has no User with spec.profile.email');
-}
-
-/** A browser's cookies, enough for one sign-in: by name, whatever the path. */
-class Browser {
-  private cookies = new Map<string, string>();
-
-  async fetch(url: string, init: RequestInit = {}) {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        ...(init.headers as Record<string, string>),
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-    });
-    for (const header of res.headers.getSetCookie()) {
-      const [pair, ...attributes] = header.split(';');
-      const name = pair.slice(0, pair.indexOf('=')).trim();
-      const value = pair.slice(pair.indexOf('=') + 1).trim();
-      const expired = attributes.some(a => /expires=.*1970/i.test(a));
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
 }
 
 function location(res: Response) {
@@ -84,7 +60,7 @@ function authorizeUrl(params: Record<string, string>) {
 }
 
 /** Authorization request up to the login form; returns the form's action. */
-async function openLoginForm(browser: Browser, challenge: string) {
+async function openLoginForm(browser: CookieJar, challenge: string) {
   const start = await browser.fetch(
     authorizeUrl({
       code_challenge: challenge,
@@ -104,7 +80,7 @@ async function openLoginForm(browser: Browser, challenge: string) {
 }
 
 function submit(
-  browser: Browser,
+  browser: CookieJar,
   action: string,
   email: string,
   password: string,
@@ -153,7 +129,7 @@ async function verifiedClaims(jwt: string) {
 
 /** The whole flow for one account: login form, code, tokens. */
 async function signIn(email: string) {
-  const browser = new Browser();
+  const browser = new CookieJar();
   const { verifier, challenge } = pkce();
   const action = await openLoginForm(browser, challenge);
   const resume = location(
@@ -259,7 +235,7 @@ describe('sandbox idp (OpenID Provider)', () => {
   });
 
   it('refuses a wrong password and an unknown email on the form, with a clear error', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     const { challenge } = pkce();
     const action = await openLoginForm(browser, challenge);
 

@@ -12,3 +12,5 @@ export {
   retrying,
 } from './workload';
 export { runLoad } from './model/load';
+export { CookieJar, signInThroughPortal } from './portalSignIn';
+export type { PortalIdentity } from './portalSignIn';

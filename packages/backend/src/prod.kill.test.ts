@@ -13,8 +13,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { signInThroughPortal } from '@internal/sandbox';
 import { Client } from 'pg';
-import { signInThroughPortal } from './__testUtils__/portalSignIn';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

@@ -6,68 +6,26 @@
  * `scripts/sandbox k8s stop-scheduler | start-scheduler`.
  */
 import { execFileSync } from 'node:child_process';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ControlPlaneView,
   NodeGroupSummary,
 } from '@internal/plugin-cluster-health-common';
-import { sandboxEnv } from '@internal/sandbox';
-import { KubeConfig } from '@kubernetes/client-node';
-import request from 'supertest';
-import { clusterHealthPlugin } from './plugin';
+import {
+  clusterHealthBackend,
+  env,
+  sandboxCluster,
+  sleep,
+} from './__testUtils__/backend';
 
 jest.setTimeout(120_000);
 
-const env = sandboxEnv();
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function tokenOf(kubeconfig: string) {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return config.getCurrentUser()!.token!;
-}
-
-let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-
-beforeAll(async () => {
-  const cluster = (name: string, kubeconfig: string) => ({
-    name,
-    url: env.k8s.url,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: tokenOf(kubeconfig),
-    caFile: env.k8s.caFile,
-  });
-  ({ server } = await startTestBackend({
-    features: [
-      clusterHealthPlugin,
-      catalogServiceMock.factory({ entities: [] }),
-      mockServices.rootConfig.factory({
-        data: {
-          clusterHealth: { controlPlane: { intervalSeconds: 1 } },
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  cluster('eks-data-platform', env.k8s.kubeconfigs.portal),
-                  cluster('restricted-view', env.k8s.kubeconfigs.restricted),
-                ],
-              },
-            ],
-          },
-        },
-      }),
-    ],
-  }));
+const { get, answer } = clusterHealthBackend({
+  controlPlaneIntervalSeconds: 1,
+  clusters: () => [
+    sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal),
+    sandboxCluster('restricted-view', env.k8s.kubeconfigs.restricted),
+  ],
 });
-
-async function get<T>(path: string): Promise<T> {
-  const res = await request(server).get(`/api/cluster-health${path}`);
-  if (res.status !== 200)
-    throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 const controlPlane = (cluster: string) =>
   get<ControlPlaneView>(`/clusters/${cluster}/control-plane`);
@@ -214,9 +172,7 @@ describe('control plane', () => {
   });
 
   it('answers 404 naming the config key for an unknown cluster', async () => {
-    const res = await request(server).get(
-      '/api/cluster-health/clusters/nope/control-plane',
-    );
+    const res = await answer('/clusters/nope/control-plane');
     expect(res.status).toBe(404);
     expect(res.body.error.message).toMatch(/kubernetes.clusterLocatorMethods/);
   });

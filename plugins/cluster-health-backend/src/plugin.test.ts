@@ -5,9 +5,7 @@
  * GithubReleases), and a cluster whose API server cannot be reached.
  */
 import { execFileSync } from 'node:child_process';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ClusterSummary,
   DaemonSetCoverage,
@@ -20,21 +18,14 @@ import {
   WarningEvent,
   WATCHED_RESOURCES,
 } from '@internal/plugin-cluster-health-common';
-import { sandboxEnv } from '@internal/sandbox';
-import { KubeConfig } from '@kubernetes/client-node';
-import request from 'supertest';
-import { clusterHealthPlugin } from './plugin';
+import {
+  clusterHealthBackend,
+  env,
+  sandboxCluster,
+  sleep,
+} from './__testUtils__/backend';
 
 jest.setTimeout(120_000);
-
-const env = sandboxEnv();
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function tokenOf(kubeconfig: string) {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return config.getCurrentUser()!.token!;
-}
 
 function component(name: string, owner: string, namespace: string): Entity {
   return {
@@ -64,50 +55,17 @@ const ENTITIES = [
   component('llm-chat-server', 'group:default/ml-team', 'ml'),
 ];
 
-let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-
-beforeAll(async () => {
-  const cluster = (name: string, kubeconfig: string, url = env.k8s.url) => ({
-    name,
-    url,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: tokenOf(kubeconfig),
-    caFile: env.k8s.caFile,
-  });
-  ({ server } = await startTestBackend({
-    features: [
-      clusterHealthPlugin,
-      catalogServiceMock.factory({ entities: ENTITIES }),
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  cluster('eks-data-platform', env.k8s.kubeconfigs.portal),
-                  cluster('restricted-view', env.k8s.kubeconfigs.restricted),
-                  cluster(
-                    'unreachable',
-                    env.k8s.kubeconfigs.portal,
-                    'https://127.0.0.1:1',
-                  ),
-                ],
-              },
-            ],
-          },
-        },
-      }),
-    ],
-  }));
+const { get, answer } = clusterHealthBackend({
+  entities: ENTITIES,
+  clusters: () => [
+    sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal),
+    sandboxCluster('restricted-view', env.k8s.kubeconfigs.restricted),
+    sandboxCluster('unreachable', env.k8s.kubeconfigs.portal, {
+      url: 'https://127.0.0.1:1',
+      caFile: env.k8s.caFile,
+    }),
+  ],
 });
-
-async function get<T>(path: string): Promise<T> {
-  const res = await request(server).get(`/api/cluster-health${path}`);
-  if (res.status !== 200)
-    throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 /** Waits until the cache has settled (the first LIST of every informer has answered). */
 async function clusters() {
@@ -156,9 +114,7 @@ describe('clusters', () => {
   });
 
   it('answers 404 naming the config key for a cluster it does not know', async () => {
-    const res = await request(server).get(
-      '/api/cluster-health/clusters/nope/node-groups',
-    );
+    const res = await answer('/clusters/nope/node-groups');
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain(
       'kubernetes.clusterLocatorMethods',
@@ -340,9 +296,7 @@ describe('problems', () => {
         .sort(),
     ).toEqual(['eks-data-platform Pending ml', 'restricted-view Pending ml']);
 
-    const bad = await request(server).get(
-      '/api/cluster-health/problems?severity=fatal',
-    );
+    const bad = await answer('/problems?severity=fatal');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('severity');
   });
@@ -375,9 +329,7 @@ describe('recent warning events', () => {
       '/clusters/eks-data-platform/events?limit=1',
     );
     expect(one).toHaveLength(1);
-    const bad = await request(server).get(
-      '/api/cluster-health/clusters/eks-data-platform/events?limit=0',
-    );
+    const bad = await answer('/clusters/eks-data-platform/events?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('limit');
   });
@@ -445,13 +397,9 @@ describe('GithubReleases and entity workloads', () => {
   }, 200_000);
 
   it('answers 400 for a malformed entity ref and 404 for an unknown entity', async () => {
-    const bad = await request(server).get(
-      '/api/cluster-health/entity?entityRef=::',
-    );
+    const bad = await answer('/entity?entityRef=::');
     expect(bad.status).toBe(400);
-    const missing = await request(server).get(
-      '/api/cluster-health/entity?entityRef=component:default/nope',
-    );
+    const missing = await answer('/entity?entityRef=component:default/nope');
     expect(missing.status).toBe(404);
   });
 });

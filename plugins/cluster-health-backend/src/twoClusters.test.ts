@@ -7,9 +7,7 @@
  * and the EKS cluster's views unchanged.
  */
 import { execFileSync } from 'node:child_process';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ClusterSummary,
   ControlPlaneView,
@@ -20,21 +18,14 @@ import {
   NodeGroupSummary,
   Problem,
 } from '@internal/plugin-cluster-health-common';
-import { sandboxEnv } from '@internal/sandbox';
-import { KubeConfig } from '@kubernetes/client-node';
-import request from 'supertest';
-import { clusterHealthPlugin } from './plugin';
+import {
+  clusterHealthBackend,
+  env,
+  sandboxCluster,
+  sleep,
+} from './__testUtils__/backend';
 
 jest.setTimeout(180_000);
-
-const env = sandboxEnv();
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function tokenOf(kubeconfig: string) {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return config.getCurrentUser()!.token!;
-}
 
 /** The same bare pod, crash-looping (the sandbox's KWOK stage), in namespace monitoring. */
 const PROBE = 'same-name-probe';
@@ -84,78 +75,38 @@ const probeEntity: Entity = {
   },
 };
 
-let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
 const admins = () => [env.k8s.kubeconfigs.admin, env.helix.kubeconfigs.admin];
+const deleteProbe = (admin: string) =>
+  kubectl(admin, [
+    'delete',
+    'pod',
+    '-n',
+    'monitoring',
+    PROBE,
+    '--ignore-not-found',
+    '--wait=false',
+  ]);
 
-beforeAll(async () => {
+// The probe pods first: registered before the backend's beforeAll, so they run before it.
+beforeAll(() => {
   for (const admin of admins()) {
-    kubectl(admin, [
-      'delete',
-      'pod',
-      '-n',
-      'monitoring',
-      PROBE,
-      '--ignore-not-found',
-      '--wait=false',
-    ]);
+    deleteProbe(admin);
     kubectl(admin, ['apply', '-f', '-'], probePod);
   }
-  ({ server } = await startTestBackend({
-    features: [
-      clusterHealthPlugin,
-      catalogServiceMock.factory({ entities: [probeEntity] }),
-      mockServices.rootConfig.factory({
-        data: {
-          clusterHealth: { controlPlane: { intervalSeconds: 1 } },
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'eks-data-platform',
-                    url: env.k8s.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: tokenOf(env.k8s.kubeconfigs.portal),
-                    caFile: env.k8s.caFile,
-                  },
-                  {
-                    name: 'helix',
-                    url: env.helix.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: tokenOf(env.helix.kubeconfigs.portal),
-                    caFile: env.helix.caFile,
-                  },
-                ],
-              },
-            ],
-          },
-        },
-      }),
-    ],
-  }));
+});
+
+const { get } = clusterHealthBackend({
+  entities: [probeEntity],
+  controlPlaneIntervalSeconds: 1,
+  clusters: () => [
+    sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal),
+    sandboxCluster('helix', env.helix.kubeconfigs.portal, env.helix),
+  ],
 });
 
 afterAll(() => {
-  for (const admin of admins()) {
-    kubectl(admin, [
-      'delete',
-      'pod',
-      '-n',
-      'monitoring',
-      PROBE,
-      '--ignore-not-found',
-      '--wait=false',
-    ]);
-  }
+  for (const admin of admins()) deleteProbe(admin);
 });
-
-async function get<T>(path: string): Promise<T> {
-  const res = await request(server).get(`/api/cluster-health${path}`);
-  if (res.status !== 200)
-    throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 async function summaries(
   done: (byName: Record<string, ClusterSummary>) => boolean,

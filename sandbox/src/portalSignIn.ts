@@ -1,11 +1,26 @@
 /**
- * Signs in to the portal the way a browser does, with plain HTTP: the portal's
- * /api/auth/oidc/start, the IdP's own login form, back to the portal's handler, whose page
- * carries the Backstage identity. For tests against `scripts/sandbox up prod`.
+ * A browser's sign-in with plain HTTP: a cookie jar, and the portal's OIDC sign-in through the
+ * sandbox's IdP (the `idp` part) as a browser does it: the portal's /api/auth/oidc/start, the
+ * IdP's own login form, back to the portal's handler, whose page carries the Backstage
+ * identity. For tests and benchmarks against `scripts/sandbox up prod`.
  */
 
-/** A browser's cookies for one sign-in: the portal and the IdP are both on 127.0.0.1. */
-class CookieJar {
+/** Whether a Set-Cookie attribute removes the cookie: `Max-Age` of 0 or less, or a past `Expires`. */
+function expires(attribute: string) {
+  const at = attribute.indexOf('=');
+  if (at < 0) return false;
+  const key = attribute.slice(0, at).trim().toLowerCase();
+  const value = attribute.slice(at + 1).trim();
+  if (key === 'max-age') return Number(value) <= 0;
+  if (key === 'expires') return Date.parse(value) <= Date.now();
+  return false;
+}
+
+/**
+ * A browser's cookies, enough for one sign-in: by name, whatever the path or host (the portal
+ * and the IdP are both on 127.0.0.1). Redirects are not followed: each answer is the caller's.
+ */
+export class CookieJar {
   private cookies = new Map<string, string>();
 
   async fetch(url: string | URL, init: RequestInit = {}) {
@@ -22,10 +37,7 @@ class CookieJar {
       const at = pair.indexOf('=');
       const name = pair.slice(0, at).trim();
       const value = pair.slice(at + 1).trim();
-      const expired = attributes.some(a =>
-        /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(a),
-      );
-      if (!value || expired) this.cookies.delete(name);
+      if (!value || attributes.some(expires)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
     return res;

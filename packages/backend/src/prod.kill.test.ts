@@ -119,6 +119,10 @@ describeWithProd('a replica killed under load', () => {
 
   beforeAll(async () => {
     if (!replica1 || !replica2) env('SANDBOX_PROD_REPLICA_URLS');
+    // Replicas on the sandbox's current settings: a test that rebuilt the Kubernetes cluster
+    // before this one (sandbox k8s restart) gave the portal a new token, which replicas
+    // started earlier do not have; `up prod` restarts such a replica, one at a time.
+    await sandbox('up', 'prod');
     for (const url of [replica1, replica2]) {
       const ready = await fetch(`${url}/.backstage/health/v1/readiness`).catch(
         () => undefined,

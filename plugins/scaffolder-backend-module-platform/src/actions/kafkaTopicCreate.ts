@@ -242,7 +242,9 @@ export function createKafkaTopicAction(clients: PlatformClients) {
               ],
             });
             // The new topic, as the brokers' metadata reports it (retries while it spreads).
-            await waitForLeaders(admin, topic, partitions);
+            // Not for one that existed: it may have other partitions than asked, which the
+            // comparison below names.
+            if (made) await waitForLeaders(admin, topic, partitions);
             return made;
           },
         });

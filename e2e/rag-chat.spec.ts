@@ -149,11 +149,21 @@ test('asks the platform: a streamed answer with linked citations, and the entity
   await page.getByRole('button', { name: 'Helpful', exact: true }).click();
   await expect(page.getByLabel('Comment (optional)')).toBeVisible();
 
-  // A citation opens its source.
+  // A citation opens its source: an indexed doc in the chat's source view, a catalog
+  // entity on its own page (the Kafka clusters' entities often rank first for this question).
+  const href = (await citation.getAttribute('href')) ?? '';
   await citation.click();
-  await expect(
-    page.getByRole('link', { name: /Back to the chat/ }),
-  ).toBeVisible();
+  if (href.includes('/rag-chat/sources/')) {
+    await expect(
+      page.getByRole('link', { name: /Back to the chat/ }),
+    ).toBeVisible();
+  } else {
+    expect(href).toMatch(/\/catalog\/default\/[a-z]+\/[a-z0-9-]+/);
+    await expect(page.getByText('Ask about this entity')).toBeVisible();
+    expect(new URL(page.url()).pathname).toBe(
+      new URL(href, page.url()).pathname,
+    );
+  }
   await page.screenshot({
     path: testInfo.outputPath('rag-chat-source.png'),
     fullPage: true,

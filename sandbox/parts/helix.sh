@@ -151,27 +151,10 @@ up_helix() {
   log "helix: cluster $HELIX_CLUSTER_NAME (kube-apiserver on kine + SQLite) on https://127.0.0.1:$HELIX_API_PORT ready in $((SECONDS - t0)) s"
 }
 
-down_helix() {
-  rm -f "$HELIX_DIR/ready"
-  for p in kwok scheduler controller-manager apiserver kine; do stop_pid "$HELIX_DIR/$p.pid"; done
-}
-
-pids_helix() {
-  for p in kwok scheduler controller-manager apiserver kine; do
-    pid_alive "$HELIX_DIR/$p.pid" && cat "$HELIX_DIR/$p.pid"
-  done
-  return 0
-}
-
-status_helix() {
-  for p in kine apiserver controller-manager scheduler kwok; do
-    if pid_alive "$HELIX_DIR/$p.pid"; then
-      printf '%-10s running  pid %s\n' "helix-$p" "$(cat "$HELIX_DIR/$p.pid")"
-    else
-      printf '%-10s stopped\n' "helix-$p"
-    fi
-  done
-}
+# The k8s part's control_plane_* functions, over helix's processes (kine in place of etcd).
+down_helix() { control_plane_down "$HELIX_DIR" kwok scheduler controller-manager apiserver kine; }
+pids_helix() { control_plane_pids "$HELIX_DIR" kwok scheduler controller-manager apiserver kine; }
+status_helix() { control_plane_status helix "$HELIX_DIR" kine apiserver controller-manager scheduler kwok; }
 
 env_helix() {
   cat <<EOF

@@ -449,27 +449,41 @@ up_k8s() {
     "(kubeconfig: $K8S_DIR/admin.kubeconfig)"
 }
 
-down_k8s() {
-  rm -f "$K8S_DIR/ready"
-  for p in kwok scheduler controller-manager apiserver etcd; do stop_pid "$K8S_DIR/$p.pid"; done
+# A control plane's processes, each with DIR/<process>.pid; the k8s and helix parts share these.
+# control_plane_down DIR PROCESS...: stops them in the order given (its clients first).
+control_plane_down() {
+  local dir="$1" p
+  shift
+  rm -f "$dir/ready"
+  for p in "$@"; do stop_pid "$dir/$p.pid"; done
 }
 
-pids_k8s() {
-  for p in kwok scheduler controller-manager apiserver etcd; do
-    pid_alive "$K8S_DIR/$p.pid" && cat "$K8S_DIR/$p.pid"
+# control_plane_pids DIR PROCESS...: the PIDs of those that run.
+control_plane_pids() {
+  local dir="$1" p
+  shift
+  for p in "$@"; do
+    pid_alive "$dir/$p.pid" && cat "$dir/$p.pid"
   done
   return 0
 }
 
-status_k8s() {
-  for p in etcd apiserver controller-manager scheduler kwok; do
-    if pid_alive "$K8S_DIR/$p.pid"; then
-      printf '%-10s running  pid %s\n' "k8s-$p" "$(cat "$K8S_DIR/$p.pid")"
+# control_plane_status PREFIX DIR PROCESS...: a status line per process, named PREFIX-PROCESS.
+control_plane_status() {
+  local prefix="$1" dir="$2" p
+  shift 2
+  for p in "$@"; do
+    if pid_alive "$dir/$p.pid"; then
+      printf '%-10s running  pid %s\n' "$prefix-$p" "$(cat "$dir/$p.pid")"
     else
-      printf '%-10s stopped\n' "k8s-$p"
+      printf '%-10s stopped\n' "$prefix-$p"
     fi
   done
 }
+
+down_k8s() { control_plane_down "$K8S_DIR" kwok scheduler controller-manager apiserver etcd; }
+pids_k8s() { control_plane_pids "$K8S_DIR" kwok scheduler controller-manager apiserver etcd; }
+status_k8s() { control_plane_status k8s "$K8S_DIR" etcd apiserver controller-manager scheduler kwok; }
 
 env_k8s() {
   cat <<EOF

@@ -15,6 +15,7 @@ KAFKA_PORTS=(19092 29092 39092)
 KAFKA_CONTROLLER_PORTS=(19093 29093 39093)
 KAFKA_BOOTSTRAP="127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
 PG_PORT=55432
+PG_MAX_CONNECTIONS=400
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_USER=portal
 PG_PASSWORD=portal-sandbox
@@ -385,6 +386,9 @@ up_postgres() {
   if pg_ready; then
     log "postgres: already running on 127.0.0.1:$PG_PORT"
   else
+    # Many backends share this server at once in a test run: two production replicas, the
+    # production test's backend and the replica tests', each with a pool per plugin database.
+    # PostgreSQL's default of 100 connections ran out in a fresh-clone run.
     mkdir -p "$PG_DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
     chmod 700 "$PG_DIR"
@@ -393,7 +397,7 @@ up_postgres() {
         --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 -N
     fi
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=/tmp" start \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=/tmp -c max_connections=$PG_MAX_CONNECTIONS" start \
       >/dev/null || die "postgres did not start; log: $PG_DIR/server.log"
     wait_for postgres "$PG_DIR/server.log" 60 pg_ready
   fi

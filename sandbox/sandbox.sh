@@ -14,6 +14,11 @@ KAFKA_LIB="$PORTAL_CACHE/kafka-$KAFKA_VERSION/lib"
 KAFKA_PORTS=(19092 29092 39092)
 KAFKA_CONTROLLER_PORTS=(19093 29093 39093)
 KAFKA_BOOTSTRAP="127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
+# Heap of each broker (-Xms = -Xmx). 128m was sized for the tests' few small topics; the Kafka
+# lag benchmark's shape (bench/kafka-lag: 50 groups x 1,000 partitions, so 1,000 partition
+# replicas and 50,000 committed offsets on every broker) needs more room than that, so 512m
+# each. SANDBOX_KAFKA_HEAP overrides it (e.g. 128m on a machine short of memory).
+KAFKA_HEAP="${SANDBOX_KAFKA_HEAP:-512m}"
 PG_PORT=55432
 PG_MAX_CONNECTIONS=400
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -170,7 +175,7 @@ kafka_start_node() {
   wait_for "kafka node $n (ports $port/$cport still in use)" "$dir/logs/server.log" 60 \
     ports_free "$port" "$cport"
   : >"$dir/logs/server.log"
-  start_bg "$dir/pid" "$dir/logs/stdout.log" java -Xms128m -Xmx128m -XX:+UseG1GC \
+  start_bg "$dir/pid" "$dir/logs/stdout.log" java "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC \
     -Dkafka.logs.dir="$dir/logs" -Dlog4j.configuration="file:$dir/log4j.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
 }

@@ -47,7 +47,7 @@ describe('kafka-lag on two replicas', () => {
     try {
       const snapshotTimes = async (cluster: string) =>
         (
-          await knex('kafka_lag_snapshots')
+          await knex('kafka_lag_samples')
             .where({ cluster })
             .orderBy('sampled_at')
             .select('sampled_at')

@@ -14,7 +14,34 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-/** Snapshots and per-group history in the plugin's database (SQLite or PostgreSQL). */
+/** topic → partition → value as an array indexed by partition (null: no such partition). */
+function pack<T>(byPartition: Record<number, T>): (T | null)[] {
+  const keys = Object.keys(byPartition).map(Number);
+  let size = 0;
+  for (const k of keys) size = Math.max(size, k + 1);
+  const out: (T | null)[] = new Array(size).fill(null);
+  for (const k of keys) out[k] = byPartition[k];
+  return out;
+}
+
+function unpack<T>(packed: (T | null)[]): Record<number, T> {
+  const out: Record<number, T> = {};
+  for (let i = 0; i < packed.length; i++) {
+    if (packed[i] !== null) out[i] = packed[i] as T;
+  }
+  return out;
+}
+
+/** Rows per insert statement (SQLite limits the bound variables per statement). */
+const BATCH = 100;
+
+/**
+ * The lag history in the plugin's database (SQLite or PostgreSQL), compactly: per sample
+ * the topics' end and start offsets as packed arrays (kept for the snapshot retention),
+ * the groups' committed offsets packed per topic (kept for the last `statusWindow`
+ * samples only), and per group the totals the charts draw (the history retention).
+ * A snapshot read back has its groups only for those last samples.
+ */
 export class DatabaseLagStore implements LagStore {
   static async create(database: DatabaseService): Promise<DatabaseLagStore> {
     const knex = await database.getClient();
@@ -31,39 +58,66 @@ export class DatabaseLagStore implements LagStore {
     snapshot: ClusterSnapshot,
     summaries: GroupSummary[],
   ): Promise<void> {
+    const at = snapshot.at;
+    const topicRows = Object.entries(snapshot.topics).map(
+      ([topic, partitions]) => {
+        const ends: Record<number, number> = {};
+        const starts: Record<number, number> = {};
+        for (const [p, [end, start]] of Object.entries(partitions)) {
+          ends[Number(p)] = end;
+          starts[Number(p)] = start;
+        }
+        return {
+          cluster,
+          sampled_at: at,
+          topic,
+          end_offsets: JSON.stringify(pack(ends)),
+          start_offsets: JSON.stringify(pack(starts)),
+        };
+      },
+    );
+    const groupRows = snapshot.groups.map(g => ({
+      cluster,
+      sampled_at: at,
+      group_id: g.group,
+      state: g.state,
+      members: JSON.stringify(g.members),
+      commits: JSON.stringify(
+        Object.fromEntries(
+          Object.entries(g.commits).map(([topic, c]) => [topic, pack(c)]),
+        ),
+      ),
+    }));
+    const historyRows = summaries.map(s => ({
+      cluster,
+      group_id: s.group,
+      sampled_at: at,
+      total_lag: s.totalLag,
+      max_lag_seconds: s.maxLagSeconds,
+      status: s.status,
+    }));
     await this.knex.transaction(async tx => {
-      await tx('kafka_lag_snapshots')
-        .insert({
-          cluster,
-          sampled_at: snapshot.at,
-          payload: JSON.stringify(snapshot),
-        })
-        .onConflict(['cluster', 'sampled_at'])
-        .ignore();
-      const rows = summaries.map(s => ({
-        cluster,
-        group_id: s.group,
-        sampled_at: snapshot.at,
-        total_lag: s.totalLag,
-        max_lag_seconds: s.maxLagSeconds,
-        status: s.status,
-      }));
+      const stored = await tx('kafka_lag_samples')
+        .where({ cluster, sampled_at: at })
+        .first('sampled_at');
+      // Stored already (another sampler at the same millisecond): keep the first.
+      if (!stored) {
+        await tx('kafka_lag_samples').insert({ cluster, sampled_at: at });
+        const batches: [string, object[]][] = [
+          ['kafka_lag_topic_offsets', topicRows],
+          ['kafka_lag_group_offsets', groupRows],
+          ['kafka_lag_group_history', historyRows],
+        ];
+        for (const [table, rows] of batches) {
+          for (let i = 0; i < rows.length; i += BATCH) {
+            await tx(table).insert(rows.slice(i, i + BATCH));
+          }
+        }
+      }
       await tx('kafka_lag_cluster_state')
-        .insert({
-          cluster,
-          sampled_at: snapshot.at,
-          attempted_at: snapshot.at,
-          error: null,
-        })
+        .insert({ cluster, sampled_at: at, attempted_at: at, error: null })
         .onConflict('cluster')
         .merge();
-      // SQLite limits the number of bound variables per statement.
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx('kafka_lag_group_history')
-          .insert(rows.slice(i, i + 100))
-          .onConflict(['cluster', 'group_id', 'sampled_at'])
-          .ignore();
-      }
     });
   }
 
@@ -95,12 +149,56 @@ export class DatabaseLagStore implements LagStore {
   }
 
   async loadSnapshots(cluster: string, since: number, until?: number) {
-    const query = this.knex('kafka_lag_snapshots')
-      .where({ cluster })
-      .andWhere('sampled_at', '>=', since);
-    if (until !== undefined) query.andWhere('sampled_at', '<=', until);
-    const rows = await query.orderBy('sampled_at', 'asc').select('payload');
-    return rows.map(r => JSON.parse(r.payload) as ClusterSnapshot);
+    const range = (table: string) => {
+      const query = this.knex(table)
+        .where({ cluster })
+        .andWhere('sampled_at', '>=', since);
+      if (until !== undefined) query.andWhere('sampled_at', '<=', until);
+      return query.orderBy('sampled_at', 'asc');
+    };
+    const [samples, topicRows, groupRows] = await Promise.all([
+      range('kafka_lag_samples').select('sampled_at'),
+      range('kafka_lag_topic_offsets').select(
+        'sampled_at',
+        'topic',
+        'end_offsets',
+        'start_offsets',
+      ),
+      range('kafka_lag_group_offsets')
+        .orderBy('group_id', 'asc')
+        .select('sampled_at', 'group_id', 'state', 'members', 'commits'),
+    ]);
+    const byTime = new Map<number, ClusterSnapshot>(
+      samples.map(r => {
+        const at = Number(r.sampled_at);
+        return [at, { at, topics: {}, groups: [] }];
+      }),
+    );
+    for (const r of topicRows) {
+      const snapshot = byTime.get(Number(r.sampled_at));
+      if (!snapshot) continue;
+      const ends: (number | null)[] = JSON.parse(r.end_offsets);
+      const starts: (number | null)[] = JSON.parse(r.start_offsets);
+      const partitions: Record<number, [number, number]> = {};
+      for (let p = 0; p < ends.length; p++) {
+        if (ends[p] !== null) partitions[p] = [ends[p]!, starts[p] ?? 0];
+      }
+      snapshot.topics[r.topic] = partitions;
+    }
+    for (const r of groupRows) {
+      const snapshot = byTime.get(Number(r.sampled_at));
+      if (!snapshot) continue;
+      const commits: Record<string, (number | null)[]> = JSON.parse(r.commits);
+      snapshot.groups.push({
+        group: r.group_id,
+        state: r.state,
+        members: JSON.parse(r.members),
+        commits: Object.fromEntries(
+          Object.entries(commits).map(([topic, c]) => [topic, unpack(c)]),
+        ),
+      });
+    }
+    return [...byTime.values()];
   }
 
   async loadHistory(cluster: string, group: string, since: number) {
@@ -119,12 +217,37 @@ export class DatabaseLagStore implements LagStore {
     );
   }
 
-  async prune(snapshotsBefore: number, historyBefore: number) {
-    await this.knex('kafka_lag_snapshots')
-      .where('sampled_at', '<', snapshotsBefore)
-      .delete();
+  async prune(
+    cluster: string,
+    options: {
+      snapshotsBefore: number;
+      historyBefore: number;
+      groupSamplesToKeep: number;
+    },
+  ) {
+    const { snapshotsBefore, historyBefore, groupSamplesToKeep } = options;
+    // The committed offsets of the last groupSamplesToKeep samples only.
+    const [oldestKept] = await this.knex('kafka_lag_samples')
+      .where({ cluster })
+      .orderBy('sampled_at', 'desc')
+      .offset(Math.max(0, groupSamplesToKeep - 1))
+      .limit(1)
+      .select('sampled_at');
+    if (oldestKept) {
+      await this.knex('kafka_lag_group_offsets')
+        .where({ cluster })
+        .andWhere('sampled_at', '<', oldestKept.sampled_at)
+        .delete();
+    }
+    for (const table of ['kafka_lag_topic_offsets', 'kafka_lag_samples']) {
+      await this.knex(table)
+        .where({ cluster })
+        .andWhere('sampled_at', '<', snapshotsBefore)
+        .delete();
+    }
     await this.knex('kafka_lag_group_history')
-      .where('sampled_at', '<', historyBefore)
+      .where({ cluster })
+      .andWhere('sampled_at', '<', historyBefore)
       .delete();
   }
 }

@@ -31,6 +31,8 @@ interface ClusterView {
   snapshots: ClusterSnapshot[];
   /** Every group of the latest snapshot, evaluated. */
   summaries: GroupSummary[];
+  /** The same evaluations with their partitions, by group: what a group's page shows. */
+  evaluations: Map<string, Evaluation>;
   /** The last sampling's error, as the database has it. */
   error?: string;
 }
@@ -49,6 +51,41 @@ interface Evaluation {
   partitions: PartitionLag[];
   members: GroupDetail['members'];
 }
+
+type EndHistories = Map<
+  string,
+  Map<number, { at: number; endOffset: number }[]>
+>;
+
+/** Every partition's (time, end offset) history over the snapshots, oldest first. */
+function endHistoriesOf(snapshots: ClusterSnapshot[]): EndHistories {
+  const histories: EndHistories = new Map();
+  for (const s of snapshots) {
+    for (const [topic, partitions] of Object.entries(s.topics)) {
+      let byPartition = histories.get(topic);
+      if (!byPartition) {
+        byPartition = new Map();
+        histories.set(topic, byPartition);
+      }
+      for (const [p, [endOffset]] of Object.entries(partitions)) {
+        const partition = Number(p);
+        let history = byPartition.get(partition);
+        if (!history) {
+          history = [];
+          byPartition.set(partition, history);
+        }
+        history.push({ at: s.at, endOffset });
+      }
+    }
+  }
+  return histories;
+}
+
+const emptyView = (): ClusterView => ({
+  snapshots: [],
+  summaries: [],
+  evaluations: new Map(),
+});
 
 /**
  * How long a replica reuses the clusters' sampling state before asking the database
@@ -92,7 +129,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
     for (const cluster of options.config.clusters) {
       this.clusters.set(cluster.name, {
         sampler: new KafkaSampler(cluster, options.logger),
-        view: { snapshots: [], summaries: [] },
+        view: emptyView(),
         queue: Promise.resolve(),
       });
     }
@@ -131,13 +168,14 @@ export class DefaultKafkaLagService implements KafkaLagService {
         view.error = undefined;
         view.summaries = this.evaluateAll(cluster, view);
         await this.store.saveSample(cluster, snapshot, view.summaries);
-        await this.store.prune(
-          snapshot.at - this.config.snapshotRetentionMs,
-          snapshot.at - this.config.historyRetentionMs,
-        );
+        await this.store.prune(cluster, {
+          snapshotsBefore: snapshot.at - this.config.snapshotRetentionMs,
+          historyBefore: snapshot.at - this.config.historyRetentionMs,
+          groupSamplesToKeep: this.config.statusWindow,
+        });
       } catch (error) {
         // Whatever was half done in memory is read again from the database.
-        state.view = { snapshots: [], summaries: [] };
+        state.view = emptyView();
         throw error;
       } finally {
         this.states = undefined;
@@ -167,7 +205,8 @@ export class DefaultKafkaLagService implements KafkaLagService {
     windowSeconds: number,
   ): Promise<GroupDetail> {
     const view = await this.view(ref.cluster);
-    const { summary, partitions, members } = this.evaluate(ref, view);
+    const { summary, partitions, members } =
+      view.evaluations.get(ref.group) ?? this.evaluate(ref, view);
     const history = await this.store.loadHistory(
       ref.cluster,
       ref.group,
@@ -261,11 +300,18 @@ export class DefaultKafkaLagService implements KafkaLagService {
     }
   }
 
-  /** Drops snapshots older than the retention before `latestAt`, keeping at least one. */
+  /**
+   * Drops snapshots older than the retention before `latestAt`, keeping at least one, and
+   * the groups of all but the last statusWindow snapshots: what the database keeps too.
+   */
   private pruneView(view: ClusterView, latestAt: number) {
     const cutoff = latestAt - this.config.snapshotRetentionMs;
     while (view.snapshots.length > 1 && view.snapshots[0].at < cutoff) {
       view.snapshots.shift();
+    }
+    const keepFrom = view.snapshots.length - this.config.statusWindow;
+    for (let i = keepFrom - 1; i >= 0 && view.snapshots[i].groups.length; i--) {
+      view.snapshots[i] = { ...view.snapshots[i], groups: [] };
     }
   }
 
@@ -284,12 +330,21 @@ export class DefaultKafkaLagService implements KafkaLagService {
     return state;
   }
 
+  /** Evaluates every group of the latest snapshot into view.evaluations; the summaries. */
   private evaluateAll(cluster: string, view: ClusterView): GroupSummary[] {
+    view.evaluations = new Map();
     const latest = view.snapshots[view.snapshots.length - 1];
     if (!latest) return [];
-    return latest.groups.map(
-      g => this.evaluate({ cluster, group: g.group }, view).summary,
-    );
+    const endHistories = endHistoriesOf(view.snapshots);
+    return latest.groups.map(g => {
+      const evaluation = this.evaluate(
+        { cluster, group: g.group },
+        view,
+        endHistories,
+      );
+      view.evaluations.set(g.group, evaluation);
+      return evaluation.summary;
+    });
   }
 
   /** The latest snapshot and the group in it, or the error that says why not. */
@@ -313,7 +368,11 @@ export class DefaultKafkaLagService implements KafkaLagService {
     return { latest, group };
   }
 
-  private evaluate(ref: ConsumerGroupRef, view: ClusterView): Evaluation {
+  private evaluate(
+    ref: ConsumerGroupRef,
+    view: ClusterView,
+    endHistories = endHistoriesOf(view.snapshots),
+  ): Evaluation {
     const { latest, group } = this.latestGroup(ref, view);
     const window = view.snapshots.slice(-this.config.statusWindow);
     const windowGroups = window.map(s => ({
@@ -360,10 +419,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
             },
           ];
         });
-        const endHistory = view.snapshots.flatMap(s => {
-          const end = s.topics[topic]?.[partition];
-          return end ? [{ at: s.at, endOffset: end[0] }] : [];
-        });
+        const endHistory = endHistories.get(topic)?.get(partition) ?? [];
         const seconds =
           committed === null
             ? null

@@ -55,7 +55,10 @@ export interface LagStore {
   saveFailure(cluster: string, at: number, error: string): Promise<void>;
   /** Every cluster's sampling state. */
   loadStates(): Promise<Map<string, ClusterSampleState>>;
-  /** Snapshots of a cluster with `since <= at <= until`, oldest first. */
+  /**
+   * Snapshots of a cluster with `since <= at <= until`, oldest first; groups only in the
+   * samples whose committed offsets are still kept (see prune).
+   */
   loadSnapshots(
     cluster: string,
     since: number,
@@ -66,5 +69,17 @@ export interface LagStore {
     group: string,
     since: number,
   ): Promise<LagHistoryPoint[]>;
-  prune(snapshotsBefore: number, historyBefore: number): Promise<void>;
+  /**
+   * Retention of one cluster: topic offsets and samples older than snapshotsBefore, the
+   * groups' committed offsets of all but the last groupSamplesToKeep samples, history
+   * rows older than historyBefore.
+   */
+  prune(
+    cluster: string,
+    options: {
+      snapshotsBefore: number;
+      historyBefore: number;
+      groupSamplesToKeep: number;
+    },
+  ): Promise<void>;
 }

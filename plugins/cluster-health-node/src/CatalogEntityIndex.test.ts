@@ -252,3 +252,91 @@ describe('CatalogEntityIndex.getEntity', () => {
     });
   });
 });
+
+describe('CatalogEntityIndex.readable', () => {
+  function catalogWithLookups() {
+    const { mock, asked } = catalog();
+    const looked: string[] = [];
+    const plain = entity('docs-site', 'web', {});
+    mock.getEntityByRef.mockImplementation(async (ref, options) => {
+      const name = (ref as { name: string }).name;
+      looked.push(name);
+      const { principal } = (options as { credentials: BackstageCredentials })
+        .credentials as BackstageCredentials<{ userEntityRef?: string }>;
+      if (name === 'docs-site') return plain;
+      if (name === 'break-glass-operator' && principal.userEntityRef === MEMBER)
+        return RESTRICTED;
+      return name === 'webapp' ? OPEN : undefined;
+    });
+    return { mock, asked, looked };
+  }
+
+  it("answers an entity of the asker's index without a catalog lookup, any case of the ref", async () => {
+    const { mock, asked, looked } = catalogWithLookups();
+    const index = CatalogEntityIndex.create({ catalog: mock, logger });
+    const asker = mockCredentials.user(MEMBER);
+    const found = await index.readable(
+      'Component:default/Break-Glass-Operator',
+      asker,
+    );
+    expect(found).toMatchObject({
+      entityRef: 'component:default/break-glass-operator',
+      kubernetesId: 'break-glass-operator',
+    });
+    expect(found.index.get('webapp')).toBeDefined();
+    await index.readable('component:default/webapp', asker);
+    expect(looked).toEqual([]);
+    expect(asked).toEqual([MEMBER]);
+  });
+
+  it('reads the catalog with the asker credentials for an entity outside the index: 404 when they may not read it', async () => {
+    const { mock, looked } = catalogWithLookups();
+    const index = CatalogEntityIndex.create({ catalog: mock, logger });
+    const outsider = mockCredentials.user(OUTSIDER);
+    await expect(
+      index.readable('component:default/break-glass-operator', outsider),
+    ).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: 'No entity component:default/break-glass-operator',
+    });
+    // No kubernetes-id annotation: not in the index; its name is the id.
+    await expect(
+      index.readable('component:default/docs-site', outsider),
+    ).resolves.toMatchObject({
+      entityRef: 'component:default/docs-site',
+      kubernetesId: 'docs-site',
+    });
+    expect(looked).toEqual(['break-glass-operator', 'docs-site']);
+    await expect(index.readable('webapp', outsider)).rejects.toMatchObject({
+      name: 'InputError',
+    });
+  });
+
+  it('reads the next index ahead in the second half of the ttl, answering from the current one meanwhile', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    let items = [OPEN];
+    const { mock, asked } = catalog(() => items);
+    const index = CatalogEntityIndex.create({
+      catalog: mock,
+      logger,
+      ttlMs: 60_000,
+    });
+    const asker = mockCredentials.user(OUTSIDER);
+    await index.forAsker(asker);
+    items = [OPEN, RESTRICTED];
+    jest.setSystemTime(1_000_000 + 20_000);
+    expect([...(await index.forAsker(asker)).keys()]).toEqual(['webapp']);
+    expect(asked).toEqual([OUTSIDER]);
+    jest.setSystemTime(1_000_000 + 40_000);
+    // Answered at once from the current index; the read ahead has started.
+    expect([...(await index.forAsker(asker)).keys()]).toEqual(['webapp']);
+    expect(asked).toEqual([OUTSIDER, OUTSIDER]);
+    await Promise.resolve();
+    jest.setSystemTime(1_000_000 + 41_000);
+    expect([...(await index.forAsker(asker)).keys()]).toEqual([
+      'webapp',
+      'break-glass-operator',
+    ]);
+    expect(asked).toEqual([OUTSIDER, OUTSIDER]);
+  });
+});

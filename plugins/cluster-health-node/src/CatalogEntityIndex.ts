@@ -26,6 +26,25 @@ interface Entry {
   loading?: Promise<EntityIndex>;
 }
 
+/** An entity as the views need it, read as the asker may read it. */
+export interface ReadableEntity {
+  /** The full ref, as the catalog spells it. */
+  entityRef: string;
+  /** backstage.io/kubernetes-id, else the entity's name. */
+  kubernetesId: string;
+  /** backstage.io/kubernetes-namespace */
+  namespace?: string;
+  /** backstage.io/kubernetes-cluster */
+  cluster?: string;
+  /** The asker's kubernetes-id index (forAsker) that the entity was found in or beside. */
+  index: EntityIndex;
+}
+
+type RefEntry = Omit<ReadableEntity, 'index'>;
+
+/** The entity refs of each index (lower-cased, as the catalog compares them). */
+const refsOf = new WeakMap<EntityIndex, Map<string, RefEntry>>();
+
 /**
  * The catalog as the views of the Kubernetes plugins see it, read on behalf of the asker:
  * - `forAsker(credentials)`: the `kubernetes-id → entities` index of the entities that carry
@@ -35,7 +54,9 @@ interface Entry {
  * - `getEntity(entityRef, credentials)`: one entity, as the asker may read it.
  *
  * One index per asker, kept `ttlMs` (a minute): a request after that waits for a fresh one,
- * concurrent requests share one catalog read. The first read of an asker fails the request
+ * concurrent requests share one catalog read. A request in the second half of that minute
+ * starts the next read in the background and is answered from the current index, so an
+ * asker who keeps a page open never waits for the catalog. The first read of an asker fails the request
  * when the catalog does; a later failed refresh keeps the previous index (and logs why) until
  * the catalog answers again. At most `maxAskers` indexes are kept, the oldest read first out.
  *
@@ -71,21 +92,22 @@ export class CatalogEntityIndex {
   async forAsker(credentials: BackstageCredentials): Promise<EntityIndex> {
     const asker = askerKey(credentials);
     const entry = this.entries.get(asker) ?? { loadedAt: 0 };
-    if (entry.index && Date.now() - entry.loadedAt < this.ttlMs) {
+    const age = Date.now() - entry.loadedAt;
+    if (entry.index && age < this.ttlMs) {
+      if (age >= this.ttlMs / 2 && !entry.loading) {
+        // Read ahead: the next index is ready before this one expires.
+        this.read(asker, entry, credentials).catch(error =>
+          this.logger.warn(
+            'catalog read failed: keeping the previous entity index',
+            { asker, error: (error as Error).message },
+          ),
+        );
+      }
       return entry.index;
     }
-    if (!entry.loading) {
-      entry.loading = this.load(credentials).finally(() => {
-        entry.loading = undefined;
-      });
-      this.keep(asker, entry);
-    }
-    const loading = entry.loading;
+    const loading = entry.loading ?? this.read(asker, entry, credentials);
     try {
-      const index = await loading;
-      entry.index = index;
-      entry.loadedAt = Date.now();
-      return index;
+      return await loading;
     } catch (error) {
       if (!entry.index) {
         this.entries.delete(asker);
@@ -102,6 +124,52 @@ export class CatalogEntityIndex {
     }
   }
 
+  /** Starts a catalog read for the asker; the entry takes the index when it arrives. */
+  private read(
+    asker: string,
+    entry: Entry,
+    credentials: BackstageCredentials,
+  ): Promise<EntityIndex> {
+    entry.loading = this.load(credentials)
+      .then(index => {
+        entry.index = index;
+        entry.loadedAt = Date.now();
+        return index;
+      })
+      .finally(() => {
+        entry.loading = undefined;
+      });
+    this.keep(asker, entry);
+    return entry.loading;
+  }
+
+  /**
+   * One entity as the asker may read it, with their kubernetes-id index: from that index when
+   * the entity is in it (an entity with backstage.io/kubernetes-id that the asker's catalog
+   * read returned, at most `ttlMs` ago), else read from the catalog with the asker's
+   * credentials. `InputError` for a malformed ref, `NotFoundError` for one that does not
+   * exist or that the asker may not read.
+   */
+  async readable(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<ReadableEntity> {
+    const ref = parseRef(entityRef);
+    const index = await this.forAsker(credentials);
+    const known = refsOf.get(index)?.get(stringifyEntityRef(ref).toLowerCase());
+    if (known) return { ...known, index };
+    const entity = await this.getEntity(entityRef, credentials);
+    const annotations = entity.metadata.annotations ?? {};
+    return {
+      entityRef: stringifyEntityRef(entity),
+      kubernetesId:
+        annotations[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name,
+      namespace: annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined,
+      cluster: annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined,
+      index,
+    };
+  }
+
   /**
    * One entity, read with the asker's credentials: `InputError` for a malformed ref,
    * `NotFoundError` for one that does not exist or that the asker may not read.
@@ -110,12 +178,7 @@ export class CatalogEntityIndex {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<Entity> {
-    let ref;
-    try {
-      ref = parseEntityRef(entityRef);
-    } catch (error) {
-      throw new InputError(`entityRef: ${(error as Error).message}`);
-    }
+    const ref = parseRef(entityRef);
     const entity = await this.catalog.getEntityByRef(ref, { credentials });
     if (!entity) {
       throw new NotFoundError(`No entity ${stringifyEntityRef(ref)}`);
@@ -151,6 +214,8 @@ export class CatalogEntityIndex {
       { credentials },
     );
     const index: EntityIndex = new Map();
+    const refs = new Map<string, RefEntry>();
+    refsOf.set(index, refs);
     for (const entity of items) {
       const annotations = entity.metadata.annotations ?? {};
       const id = annotations[KUBERNETES_ID_ANNOTATION];
@@ -162,8 +227,22 @@ export class CatalogEntityIndex {
         cluster: annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined,
       };
       index.set(id, [...(index.get(id) ?? []), link]);
+      refs.set(link.entityRef.toLowerCase(), {
+        entityRef: link.entityRef,
+        kubernetesId: id,
+        namespace: link.namespace,
+        cluster: link.cluster,
+      });
     }
     return index;
+  }
+}
+
+function parseRef(entityRef: string) {
+  try {
+    return parseEntityRef(entityRef);
+  } catch (error) {
+    throw new InputError(`entityRef: ${(error as Error).message}`);
   }
 }
 

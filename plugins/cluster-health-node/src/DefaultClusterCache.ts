@@ -8,6 +8,7 @@ import {
 import { credentialsHint, kubeConfigFor } from './auth';
 import { ControlPlaneProbe } from './ControlPlaneProbe';
 import { readClusters } from './clusters';
+import { ClusterIndex } from './ClusterIndex';
 import { Informer } from './Informer';
 import {
   CachedEvent,
@@ -38,6 +39,7 @@ class CachedCluster implements ClusterView {
   readonly configKey?: string;
   private readonly informers: { [R in WatchedResource]: Informer<R> };
   private readonly probe: ControlPlaneProbe;
+  private readonly lookups: ClusterIndex;
 
   constructor(
     cluster: ClusterConfig,
@@ -50,6 +52,10 @@ class CachedCluster implements ClusterView {
     this.configKey = cluster.configKey;
     const kubeConfig = kubeConfigFor(cluster);
     const hint = credentialsHint(cluster);
+    this.lookups = new ClusterIndex({
+      get: (resource, uid) => this.informers[resource].get(uid) as any,
+      values: resource => this.informers[resource].iterate() as any,
+    });
     const informer = <R extends WatchedResource>(resource: R) =>
       new Informer({
         clusterName: cluster.name,
@@ -58,6 +64,9 @@ class CachedCluster implements ClusterView {
         logger,
         watchTimeoutSeconds: options.watchTimeoutSeconds,
         credentialsHint: hint,
+        onChange: (previous, current) =>
+          this.lookups.update(resource, previous, current),
+        onReset: () => this.lookups.reset(resource),
         ...(resource === 'events'
           ? {
               maxItems: options.maxEvents,
@@ -99,6 +108,10 @@ class CachedCluster implements ClusterView {
 
   list<R extends WatchedResource>(resource: R): CachedObjects[R][] {
     return (this.informers[resource] as Informer<R>).values();
+  }
+
+  index() {
+    return this.lookups;
   }
 }
 

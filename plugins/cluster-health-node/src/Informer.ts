@@ -164,6 +164,16 @@ export class Informer<R extends WatchedResource> {
       /** Keep at most this many objects (the newest by `order`); for events. */
       maxItems?: number;
       order?: (item: CachedObjects[R]) => string;
+      /**
+       * Called for each watch event that adds (`previous` undefined), changes or deletes
+       * (`current` undefined) an object, after the store holds the new state.
+       */
+      onChange?: (
+        previous: CachedObjects[R] | undefined,
+        current: CachedObjects[R] | undefined,
+      ) => void;
+      /** Called when the whole store was replaced (a relist) or trimmed. */
+      onReset?: () => void;
     },
   ) {
     this.firstAttempt = new Promise(resolve => {
@@ -185,6 +195,16 @@ export class Informer<R extends WatchedResource> {
 
   values(): CachedObjects[R][] {
     return [...this.items.values()];
+  }
+
+  /** One object by UID. */
+  get(uid: string): CachedObjects[R] | undefined {
+    return this.items.get(uid);
+  }
+
+  /** The objects without copying them into an array (for building indexes). */
+  iterate(): IterableIterator<CachedObjects[R]> {
+    return this.items.values();
   }
 
   freshness(): ResourceFreshness {
@@ -287,6 +307,7 @@ export class Informer<R extends WatchedResource> {
     } while (cont);
     this.items = items;
     this.trim();
+    this.options.onReset?.();
     this.resourceVersion = version;
     this.listedAt = new Date().toISOString();
     this.lastEventAt = this.listedAt;
@@ -324,9 +345,15 @@ export class Informer<R extends WatchedResource> {
         }
         const uid = object?.metadata?.uid;
         if (!uid) return;
+        const previous = this.items.get(uid);
+        let current: CachedObjects[R] | undefined;
         if (type === 'DELETED') this.items.delete(uid);
-        else this.items.set(uid, project(object) as CachedObjects[R]);
-        if (type === 'ADDED') this.trim();
+        else {
+          current = project(object) as CachedObjects[R];
+          this.items.set(uid, current);
+        }
+        if (type === 'ADDED' && this.trim()) this.options.onReset?.();
+        else this.options.onChange?.(previous, current);
         this.resourceVersion = object.metadata.resourceVersion;
         this.lastEventAt = new Date().toISOString();
         this.state = 'synced';
@@ -376,13 +403,15 @@ export class Informer<R extends WatchedResource> {
     });
   }
 
-  private trim() {
+  /** Drops the oldest objects beyond maxItems; true when it did. */
+  private trim(): boolean {
     const { maxItems, order } = this.options;
-    if (!maxItems || !order || this.items.size <= maxItems * 1.1) return;
+    if (!maxItems || !order || this.items.size <= maxItems * 1.1) return false;
     const newestFirst = [...this.items.entries()].sort((a, b) =>
       order(b[1]).localeCompare(order(a[1])),
     );
     this.items = new Map(newestFirst.slice(0, maxItems));
+    return true;
   }
 
   private sleep(ms: number) {

@@ -19,6 +19,13 @@ export {
 export { readClusters } from './clusters';
 export { nodeGroupOf, readNodeGroupLabels, UNGROUPED } from './nodeGroups';
 export { CatalogEntityIndex } from './CatalogEntityIndex';
+export type { ReadableEntity } from './CatalogEntityIndex';
+export { ClusterIndex, INDEXED_RESOURCES } from './ClusterIndex';
+export type {
+  IndexedResource,
+  IndexSource,
+  KubernetesIdObjects,
+} from './ClusterIndex';
 export { kubernetesIdResolver, linkFor } from './owners';
 export type { EntityIndex, EntityLink } from './owners';
 export { KubeCredentialsError, KubeRequestError, withoutUrls } from './errors';

@@ -20,6 +20,49 @@ import type {
 
 type Json = any;
 
+/**
+ * Values many cached objects hold alike (the labels, tolerations, owners, requests and
+ * container statuses of a ReplicaSet's pods, namespaces, node names, timestamps) are kept
+ * once and shared, so that a pod costs about its name and UID. Shared values are frozen: no
+ * reader may change one object's labels under another's. The pools are bounded: when one is
+ * full it starts again empty, which only stops later objects sharing with earlier ones.
+ */
+class Pool {
+  private readonly values = new Map<string, unknown>();
+  constructor(private readonly max: number) {}
+  get<T>(key: string, make: () => T): T {
+    let value = this.values.get(key) as T | undefined;
+    if (value === undefined) {
+      if (this.values.size >= this.max) this.values.clear();
+      value = make();
+      this.values.set(key, value);
+    }
+    return value;
+  }
+}
+
+const STRINGS = new Pool(50_000);
+const SHARED = new Pool(20_000);
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** One copy of each equal string. */
+export function intern<T extends string | undefined>(value: T): T {
+  return typeof value === 'string' ? STRINGS.get(value, () => value) : value;
+}
+
+/** One frozen copy of each equal JSON value (key order counts). */
+export function share<T>(value: T): T {
+  if (value === undefined) return value;
+  return SHARED.get(JSON.stringify(value), () => deepFreeze(value));
+}
+
 const GPU = 'nvidia.com/gpu';
 
 export function toResources(list: Json): Resources {
@@ -51,20 +94,22 @@ export { addResources };
 
 function key(o: Json): ObjectKey {
   return {
-    namespace: o.metadata?.namespace,
+    namespace: intern(o.metadata?.namespace),
     name: o.metadata?.name ?? '',
     uid: o.metadata?.uid ?? '',
-    labels: o.metadata?.labels ?? {},
-    createdAt: o.metadata?.creationTimestamp,
+    labels: share(o.metadata?.labels ?? {}),
+    createdAt: intern(o.metadata?.creationTimestamp),
   };
 }
 
 const owners = (o: Json): OwnerRef[] =>
-  (o.metadata?.ownerReferences ?? []).map((r: Json) => ({
-    kind: r.kind,
-    name: r.name,
-    uid: r.uid,
-  }));
+  share(
+    (o.metadata?.ownerReferences ?? []).map((r: Json) => ({
+      kind: r.kind,
+      name: r.name,
+      uid: r.uid,
+    })),
+  );
 
 const conditions = (o: Json): CachedCondition[] =>
   (o.status?.conditions ?? []).map((c: Json) => ({
@@ -80,25 +125,29 @@ function placement(podSpec: Json): PodPlacement {
     podSpec?.affinity?.nodeAffinity
       ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   return {
-    nodeSelector: podSpec?.nodeSelector ?? {},
-    tolerations: (podSpec?.tolerations ?? []).map((t: Json) => ({
-      key: t.key,
-      operator: t.operator,
-      value: t.value,
-      effect: t.effect,
-    })),
-    affinityTerms: terms.map((t: Json) =>
-      (t.matchExpressions ?? []).map((e: Json) => ({
-        key: e.key,
-        operator: e.operator,
-        values: e.values,
+    nodeSelector: share(podSpec?.nodeSelector ?? {}),
+    tolerations: share(
+      (podSpec?.tolerations ?? []).map((t: Json) => ({
+        key: t.key,
+        operator: t.operator,
+        value: t.value,
+        effect: t.effect,
       })),
+    ),
+    affinityTerms: share(
+      terms.map((t: Json) =>
+        (t.matchExpressions ?? []).map((e: Json) => ({
+          key: e.key,
+          operator: e.operator,
+          values: e.values,
+        })),
+      ),
     ),
   };
 }
 
 const images = (podSpec: Json): string[] =>
-  (podSpec?.containers ?? []).map((c: Json) => c.image);
+  share((podSpec?.containers ?? []).map((c: Json) => c.image));
 
 function podRequests(spec: Json): Resources {
   const sum = (spec?.containers ?? []).reduce(
@@ -129,16 +178,18 @@ function containerStatus(s: Json): CachedContainerStatus {
 }
 
 const prometheusAnnotations = (o: Json): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries<string>(o.metadata?.annotations ?? {}).filter(([k]) =>
-      k.startsWith('prometheus.io/'),
+  share(
+    Object.fromEntries(
+      Object.entries<string>(o.metadata?.annotations ?? {}).filter(([k]) =>
+        k.startsWith('prometheus.io/'),
+      ),
     ),
   );
 
 function workload(kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet') {
   return (o: Json) => ({
     ...key(o),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     kind,
     owners: owners(o),
     desired: o.spec?.replicas ?? 1,
@@ -183,19 +234,23 @@ export const PROJECTIONS: {
     return {
       ...key(o),
       ...placement(o.spec),
-      namespace: o.metadata.namespace,
+      namespace: intern(o.metadata.namespace),
       owners: owners(o),
-      nodeName: o.spec?.nodeName,
-      phase: o.status?.phase ?? 'Unknown',
+      nodeName: intern(o.spec?.nodeName),
+      phase: intern(o.status?.phase ?? 'Unknown'),
       ready: ready?.status === 'True',
-      requests: podRequests(o.spec),
-      scheduled: scheduled && {
-        status: scheduled.status,
-        reason: scheduled.reason,
-        message: scheduled.message,
-      },
-      containers: (o.status?.containerStatuses ?? []).map(containerStatus),
-      startedAt: o.status?.startTime,
+      requests: share(podRequests(o.spec)),
+      scheduled: share(
+        scheduled && {
+          status: scheduled.status,
+          reason: scheduled.reason,
+          message: scheduled.message,
+        },
+      ),
+      containers: share(
+        (o.status?.containerStatuses ?? []).map(containerStatus),
+      ),
+      startedAt: intern(o.status?.startTime),
       deleting: Boolean(o.metadata?.deletionTimestamp),
       annotations: prometheusAnnotations(o),
     };
@@ -203,7 +258,7 @@ export const PROJECTIONS: {
   daemonsets: o => ({
     ...key(o),
     ...placement(o.spec?.template?.spec),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     desired: o.status?.desiredNumberScheduled ?? 0,
     ready: o.status?.numberReady ?? 0,
     updated: o.status?.updatedNumberScheduled ?? 0,
@@ -216,7 +271,7 @@ export const PROJECTIONS: {
   statefulsets: workload('StatefulSet'),
   jobs: o => ({
     ...key(o),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     owners: owners(o),
     conditions: conditions(o),
     startedAt: o.status?.startTime,
@@ -245,7 +300,7 @@ export const PROJECTIONS: {
   }),
   poddisruptionbudgets: o => ({
     ...key(o),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     disruptionsAllowed: o.status?.disruptionsAllowed ?? 0,
     currentHealthy: o.status?.currentHealthy ?? 0,
     desiredHealthy: o.status?.desiredHealthy ?? 0,
@@ -255,7 +310,7 @@ export const PROJECTIONS: {
   }),
   githubreleases: o => ({
     ...key(o),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     repository: o.spec?.repository ?? '',
     tag: o.spec?.tag ?? '',
     url: o.spec?.url,
@@ -266,7 +321,7 @@ export const PROJECTIONS: {
   }),
   scaledobjects: o => ({
     ...key(o),
-    namespace: o.metadata.namespace,
+    namespace: intern(o.metadata.namespace),
     target: {
       kind: o.spec?.scaleTargetRef?.kind,
       name: o.spec?.scaleTargetRef?.name,

@@ -1,3 +1,4 @@
+import type { ClusterIndex } from './ClusterIndex';
 import type {
   ControlPlaneView,
   UnsupportedCluster,
@@ -239,6 +240,12 @@ export interface ClusterView {
    * stale with the last figures while the API server does not answer.
    */
   controlPlane(): ControlPlaneView;
+  /**
+   * Lookups kept current as watch events arrive (kubernetes-id → objects, pods per owner and
+   * node, events per object); see ClusterIndex. A view without one (a hand-built view) gets
+   * a one-off index from `ClusterIndex.of(view)`.
+   */
+  index?(): ClusterIndex;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -9,8 +8,6 @@ import {
   EntityWorkloads,
   GithubReleaseView,
   KUBERNETES_CLUSTER_ANNOTATION,
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_NAMESPACE_ANNOTATION,
   NodeGroupSummary,
   Problem,
   ProblemFilter,
@@ -26,7 +23,7 @@ import { ClusterHealthConfig } from '../config';
 import { daemonSetCoverage } from './analysis/coverage';
 import { recentWarningEvents } from './analysis/events';
 import { nodeGroups } from './analysis/nodeGroups';
-import { clusterProblems } from './analysis/problems';
+import { clusterProblems, entityProblems } from './analysis/problems';
 import { clusterStatus, clusterSummary } from './analysis/summary';
 import { entityWorkloads, githubReleases } from './analysis/workloads';
 import { AskerOptions, ClusterHealthService } from './types';
@@ -142,23 +139,19 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     entityRef: string,
     { credentials }: AskerOptions,
   ): Promise<EntityWorkloads> {
-    // Read with the asker's own credentials: an entity they may not see is "not found".
-    const entity = await this.entities.getEntity(entityRef, credentials);
-    const annotations = entity.metadata.annotations ?? {};
-    const kubernetesId =
-      annotations[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name;
-    const namespace = annotations[KUBERNETES_NAMESPACE_ANNOTATION];
-    const pinned = annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined;
-    const fullRef = stringifyEntityRef(entity);
+    // As the asker may read it: an entity they may not see is "not found". Answered from the
+    // asker's entity index when the entity is in it (no catalog request), else read from the
+    // catalog with the asker's own credentials.
+    const entity = await this.entities.readable(entityRef, credentials);
+    const { kubernetesId, namespace, cluster: pinned, index } = entity;
     // An entity pinned to a cluster (backstage.io/kubernetes-cluster) is shown in that one only;
     // one that names a cluster the portal does not read says so.
     if (pinned) this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION);
     const clusters = this.cache
       .clusters()
       .filter(c => !pinned || c.name === pinned);
-    const index = await this.entities.forAsker(credentials);
     return {
-      entityRef: fullRef,
+      entityRef: entity.entityRef,
       kubernetesId,
       namespace,
       cluster: pinned,
@@ -166,8 +159,11 @@ export class DefaultClusterHealthService implements ClusterHealthService {
         cluster: cluster.name,
         ...clusterStatus(cluster),
         workloads: entityWorkloads(cluster, kubernetesId, namespace),
-        problems: clusterProblems(cluster, index).filter(
-          p => p.entityRef === fullRef,
+        problems: entityProblems(
+          cluster,
+          index,
+          kubernetesId,
+          entity.entityRef,
         ),
       })),
     };

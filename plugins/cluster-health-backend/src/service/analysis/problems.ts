@@ -4,11 +4,11 @@ import {
   Severity,
 } from '@internal/plugin-cluster-health-common';
 import {
-  CachedEvent,
+  CachedObjects,
   CachedPod,
+  ClusterIndex,
   ClusterView,
   EntityIndex,
-  kubernetesIdResolver,
   linkFor,
 } from '@internal/plugin-cluster-health-node';
 import { rolloutState } from './rollout';
@@ -83,6 +83,18 @@ const SEVERITY: Record<ProblemKind, Severity> = {
   PDBBlocksDisruption: 'warning',
 };
 
+/** The objects problems are looked for in: a whole cluster, or one kubernetes-id's. */
+type ProblemObjects = Pick<
+  { [R in keyof CachedObjects]: CachedObjects[R][] },
+  | 'nodes'
+  | 'pods'
+  | 'jobs'
+  | 'deployments'
+  | 'statefulsets'
+  | 'daemonsets'
+  | 'poddisruptionbudgets'
+>;
+
 /**
  * Every problem in one cluster, linked to the catalog entity whose backstage.io/kubernetes-id
  * labels the object (or its owner) and to that entity's owner.
@@ -91,20 +103,44 @@ export function clusterProblems(
   cluster: ClusterView,
   entities: EntityIndex,
 ): Problem[] {
-  const resolveId = kubernetesIdResolver(cluster);
-  const eventsFor = new Map<string, CachedEvent[]>();
-  for (const event of cluster.list('events')) {
-    const key = `${event.object.kind}/${event.object.namespace ?? ''}/${
-      event.object.name
-    }`;
-    eventsFor.set(key, [...(eventsFor.get(key) ?? []), event]);
-  }
-  const notReadyNodes = new Set(
-    cluster
-      .list('nodes')
-      .filter(n => !n.ready)
-      .map(n => n.name),
-  );
+  return problemsOf(cluster, entities, ClusterIndex.of(cluster), {
+    nodes: cluster.list('nodes'),
+    pods: cluster.list('pods'),
+    jobs: cluster.list('jobs'),
+    deployments: cluster.list('deployments'),
+    statefulsets: cluster.list('statefulsets'),
+    daemonsets: cluster.list('daemonsets'),
+    poddisruptionbudgets: cluster.list('poddisruptionbudgets'),
+  });
+}
+
+/**
+ * The problems of one entity in one cluster: those of the objects with its kubernetes-id
+ * (found through the cluster's index, not by scanning the cluster) that link to `entityRef`.
+ * The same problems as `clusterProblems(...)` filtered to that entity.
+ */
+export function entityProblems(
+  cluster: ClusterView,
+  entities: EntityIndex,
+  kubernetesId: string,
+  entityRef: string,
+): Problem[] {
+  const index = ClusterIndex.of(cluster);
+  return problemsOf(
+    cluster,
+    entities,
+    index,
+    index.withId(kubernetesId),
+  ).filter(p => p.entityRef === entityRef);
+}
+
+function problemsOf(
+  cluster: ClusterView,
+  entities: EntityIndex,
+  index: ClusterIndex,
+  objects: ProblemObjects,
+): Problem[] {
+  const notReadyNodes = index.notReadyNodes();
   const problems: Problem[] = [];
 
   const add = (
@@ -114,22 +150,19 @@ export function clusterProblems(
       name: string;
       namespace?: string;
       labels: Record<string, string>;
-      owners?: { uid: string }[];
+      uid: string;
     },
     message: string,
     since?: string,
   ) => {
     const link = linkFor(
       entities,
-      resolveId(object),
+      index.kubernetesIdOf(object.uid),
       object.namespace,
       cluster.name,
     );
-    const events = (
-      eventsFor.get(
-        `${object.kind}/${object.namespace ?? ''}/${object.name}`,
-      ) ?? []
-    )
+    const events = index
+      .eventsAbout(object.kind, object.namespace, object.name)
       .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
       .slice(0, MAX_EVENTS_PER_PROBLEM)
       .map(e => ({
@@ -153,14 +186,12 @@ export function clusterProblems(
     });
   };
 
-  for (const node of cluster.list('nodes')) {
+  for (const node of objects.nodes) {
     if (node.ready) continue;
-    const stuck = cluster
-      .list('pods')
-      .filter(p => p.nodeName === node.name && !p.ready).length;
+    const stuck = index.podsOnNode(node.name).filter(p => !p.ready).length;
     add(
       'NodeNotReady',
-      { kind: 'Node', name: node.name, labels: node.labels },
+      { kind: 'Node', name: node.name, labels: node.labels, uid: node.uid },
       [
         node.readyReason ?? 'no Ready condition',
         node.readyMessage ? `: ${node.readyMessage}` : '',
@@ -168,7 +199,7 @@ export function clusterProblems(
       ].join(''),
     );
   }
-  for (const pod of cluster.list('pods')) {
+  for (const pod of objects.pods) {
     if (pod.deleting || (pod.nodeName && notReadyNodes.has(pod.nodeName)))
       continue;
     const problem = podProblem(pod);
@@ -180,7 +211,7 @@ export function clusterProblems(
         problem.since,
       );
   }
-  for (const job of cluster.list('jobs')) {
+  for (const job of objects.jobs) {
     const failed = job.conditions.find(
       c => c.type === 'Failed' && c.status === 'True',
     );
@@ -195,7 +226,7 @@ export function clusterProblems(
       );
     }
   }
-  for (const deployment of cluster.list('deployments')) {
+  for (const deployment of objects.deployments) {
     const progressing = deployment.conditions.find(
       c => c.type === 'Progressing',
     );
@@ -214,15 +245,9 @@ export function clusterProblems(
   }
   // StatefulSets and DaemonSets own their pods directly; they have no progress deadline, so
   // a rollout is stalled when one of its pods is stuck (see rolloutState).
-  const podsByOwner = new Map<string, CachedPod[]>();
-  for (const pod of cluster.list('pods')) {
-    for (const owner of pod.owners) {
-      podsByOwner.set(owner.uid, [...(podsByOwner.get(owner.uid) ?? []), pod]);
-    }
-  }
   const ownedWorkloads = [
-    ...cluster.list('statefulsets'),
-    ...cluster.list('daemonsets').map(ds => ({
+    ...objects.statefulsets,
+    ...objects.daemonsets.map(ds => ({
       ...ds,
       kind: 'DaemonSet' as const,
     })),
@@ -230,7 +255,7 @@ export function clusterProblems(
   for (const workload of ownedWorkloads) {
     const { state, message } = rolloutState(
       workload,
-      podsByOwner.get(workload.uid) ?? [],
+      index.podsOwnedBy(workload.uid),
       notReadyNodes,
     );
     if (state === 'stalled') {
@@ -241,7 +266,7 @@ export function clusterProblems(
       );
     }
   }
-  for (const pdb of cluster.list('poddisruptionbudgets')) {
+  for (const pdb of objects.poddisruptionbudgets) {
     if (pdb.expectedPods > 0 && pdb.disruptionsAllowed === 0) {
       const rule =
         pdb.minAvailable !== undefined

@@ -9,8 +9,8 @@ import {
 import {
   CachedJob,
   CachedPod,
+  ClusterIndex,
   ClusterView,
-  kubernetesIdResolver,
 } from '@internal/plugin-cluster-health-node';
 import { notReadyReason, rolloutState } from './rollout';
 
@@ -40,41 +40,46 @@ function jobState(job: CachedJob): GithubReleaseJob['status'] {
   return job.active > 0 ? 'running' : 'pending';
 }
 
-/** The workloads labelled (directly or through an owner) with one kubernetes-id. */
+/**
+ * The workloads labelled (directly or through an owner) with one kubernetes-id, from the
+ * cluster's index: the objects of that id only, not a scan of the cluster.
+ */
 export function entityWorkloads(
   cluster: ClusterView,
   kubernetesId: string,
   namespace?: string,
 ): WorkloadSummary[] {
-  const resolveId = kubernetesIdResolver(cluster);
+  const index = ClusterIndex.of(cluster);
+  const objects = index.withId(kubernetesId);
   const inScope = (o: { namespace?: string }) =>
     !namespace || o.namespace === namespace;
-  const pods = cluster
-    .list('pods')
-    .filter(p => inScope(p) && resolveId(p) === kubernetesId);
-  const replicaSetsOf = new Map<string, string>();
-  for (const rs of cluster.list('replicasets')) {
-    const owner = rs.owners.find(o => o.kind === 'Deployment');
-    if (owner) replicaSetsOf.set(rs.uid, owner.uid);
+  const pods = objects.pods.filter(inScope);
+  const deploymentOf = (replicaSetUid: string) =>
+    index
+      .get('replicasets', replicaSetUid)
+      ?.owners.find(o => o.kind === 'Deployment')?.uid;
+  // Pods by the workload that owns them: directly, or through a Deployment's ReplicaSet.
+  const podsByWorkload = new Map<string, CachedPod[]>();
+  for (const pod of pods) {
+    const workloads = new Set<string>();
+    for (const o of pod.owners) {
+      workloads.add(o.uid);
+      const deployment = deploymentOf(o.uid);
+      if (deployment) workloads.add(deployment);
+    }
+    for (const uid of workloads) {
+      const list = podsByWorkload.get(uid);
+      if (list) list.push(pod);
+      else podsByWorkload.set(uid, [pod]);
+    }
   }
-  const podsOf = (uid: string) =>
-    pods.filter(p =>
-      p.owners.some(o => o.uid === uid || replicaSetsOf.get(o.uid) === uid),
-    );
-  const notReadyNodes = new Set(
-    cluster
-      .list('nodes')
-      .filter(n => !n.ready)
-      .map(n => n.name),
-  );
+  const podsOf = (uid: string) => podsByWorkload.get(uid) ?? [];
+  const notReadyNodes = index.notReadyNodes();
   const restarts = (list: WorkloadPod[]) =>
     list.reduce((n, p) => n + p.restarts, 0);
 
   const result: WorkloadSummary[] = [];
-  for (const w of [
-    ...cluster.list('deployments'),
-    ...cluster.list('statefulsets'),
-  ]) {
+  for (const w of [...objects.deployments, ...objects.statefulsets]) {
     if (!inScope(w) || w.labels[KUBERNETES_ID_LABEL] !== kubernetesId) continue;
     const cachedPods = podsOf(w.uid);
     const workloadPods = cachedPods.map(podView);
@@ -93,7 +98,7 @@ export function entityWorkloads(
       pods: workloadPods,
     });
   }
-  for (const ds of cluster.list('daemonsets')) {
+  for (const ds of objects.daemonsets) {
     if (!inScope(ds) || ds.labels[KUBERNETES_ID_LABEL] !== kubernetesId)
       continue;
     const cachedPods = podsOf(ds.uid);
@@ -117,8 +122,8 @@ export function entityWorkloads(
       pods: dsPods,
     });
   }
-  for (const job of cluster.list('jobs')) {
-    if (!inScope(job) || resolveId(job) !== kubernetesId) continue;
+  for (const job of objects.jobs) {
+    if (!inScope(job)) continue;
     const jobPods = podsOf(job.uid).map(podView);
     const state = jobState(job);
     const failed = job.conditions.find(

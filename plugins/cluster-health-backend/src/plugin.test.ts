@@ -53,6 +53,7 @@ const ENTITIES = [
     'operators',
   ),
   component('llm-chat-server', 'group:default/ml-team', 'ml'),
+  component('entity-probe', 'group:default/web-team', 'apps'),
 ];
 
 const { get, answer } = clusterHealthBackend({
@@ -462,6 +463,96 @@ describe('the watch', () => {
       .resources.find(r => r.resource === 'pods')!;
     expect(pods.listedAt).toBe(listedAt);
     expect(pods.lastEventAt! > listedAt!).toBe(true);
+  });
+});
+
+describe('the entity view, kept current by the watch', () => {
+  it("shows a pod that turns failing after the entity's view was computed in the next answer", async () => {
+    await clusters();
+    // The kubernetes-id is on the Deployment only: its pods inherit it through their
+    // ReplicaSet, the owner chain the index keeps.
+    const manifest = (fault: boolean) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: 'entity-probe',
+          namespace: 'apps',
+          labels: { 'backstage.io/kubernetes-id': 'entity-probe' },
+        },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'entity-probe' } },
+          template: {
+            metadata: {
+              labels: {
+                app: 'entity-probe',
+                ...(fault && { 'sandbox.ml-platform.io/fault': 'crash-loop' }),
+              },
+            },
+            spec: { containers: [{ name: 'probe', image: 'busybox:1.36' }] },
+          },
+        },
+      });
+    const apply = (fault: boolean) =>
+      execFileSync(
+        env.k8s.kubectl,
+        ['--kubeconfig', env.k8s.kubeconfigs.admin, 'apply', '-f', '-'],
+        { input: manifest(fault) },
+      );
+    const view = async () => {
+      const body = await get<EntityWorkloads>(
+        '/entity?entityRef=component:default/entity-probe',
+      );
+      return body.clusters.find(c => c.cluster === 'eks-data-platform')!;
+    };
+    apply(false);
+    try {
+      let before = await view();
+      for (let i = 0; i < 60 && before.workloads[0]?.ready !== 1; i++) {
+        await sleep(500);
+        before = await view();
+      }
+      expect(before.workloads.map(w => [w.name, w.ready])).toEqual([
+        ['entity-probe', 1],
+      ]);
+      expect(before.problems).toEqual([]);
+
+      // A new pod of the Deployment crash-loops: its ReplicaSet and pod arrive by watch
+      // after the view above was answered from the index.
+      apply(true);
+      const crashing = (v: typeof before) =>
+        v.problems.find(
+          p =>
+            p.kind === 'CrashLoopBackOff' &&
+            p.object.name.startsWith('entity-probe-'),
+        );
+      let after = await view();
+      for (let i = 0; i < 60 && !crashing(after); i++) {
+        await sleep(500);
+        after = await view();
+      }
+      const problem = crashing(after)!;
+      expect(problem).toMatchObject({
+        entityRef: 'component:default/entity-probe',
+        ownerRef: 'group:default/web-team',
+        namespace: 'apps',
+      });
+      expect(after.workloads[0].pods.map(p => p.name)).toContain(
+        problem.object.name,
+      );
+    } finally {
+      execFileSync(env.k8s.kubectl, [
+        '--kubeconfig',
+        env.k8s.kubeconfigs.admin,
+        'delete',
+        'deployment',
+        'entity-probe',
+        '-n',
+        'apps',
+        '--wait=false',
+      ]);
+    }
   });
 });
 

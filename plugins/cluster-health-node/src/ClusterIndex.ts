@@ -65,6 +65,15 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
   if (set.size === 0) map.delete(key);
 }
 
+const idLabel = (o: object) =>
+  (o as { labels?: Record<string, string> }).labels?.[KUBERNETES_ID_LABEL];
+
+function sameOwners(a?: Owned, b?: Owned) {
+  const x = a?.owners ?? [];
+  const y = b?.owners ?? [];
+  return x.length === y.length && x.every((o, i) => o.uid === y[i].uid);
+}
+
 /**
  * Lookups over one cluster's cache that the views would otherwise compute by scanning every
  * object on every request: the kubernetes-id of each object (its own
@@ -179,7 +188,7 @@ export class ClusterIndex {
         idLabel(previous) !== idLabel(current) ||
         ownersMoved)
     ) {
-      // this.reassignBelow(uid);
+      this.reassignBelow(uid);
     }
   }
 
@@ -352,13 +361,4 @@ export class ClusterIndex {
       level = next;
     }
   }
-}
-
-const idLabel = (o: object) =>
-  (o as { labels?: Record<string, string> }).labels?.[KUBERNETES_ID_LABEL];
-
-function sameOwners(a?: Owned, b?: Owned) {
-  const x = a?.owners ?? [];
-  const y = b?.owners ?? [];
-  return x.length === y.length && x.every((o, i) => o.uid === y[i].uid);
 }

@@ -30,12 +30,12 @@ type Json = any;
 class Pool {
   private readonly values = new Map<string, unknown>();
   constructor(private readonly max: number) {}
-  get<T>(key: string, make: () => T): T {
-    let value = this.values.get(key) as T | undefined;
+  get<T>(id: string, make: () => T): T {
+    let value = this.values.get(id) as T | undefined;
     if (value === undefined) {
       if (this.values.size >= this.max) this.values.clear();
       value = make();
-      this.values.set(key, value);
+      this.values.set(id, value);
     }
     return value;
   }

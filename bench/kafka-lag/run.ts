@@ -1,25 +1,36 @@
 /*
- * Kafka lag sampler benchmark, against the sandbox's three brokers.
+ * Kafka lag refresh: the plugin's sampler vs the community kafka-backend, in one run,
+ * against the sandbox's three brokers.
  *
  *   scripts/sandbox up kafka && eval "$(scripts/sandbox env)"
- *   yarn sucrase-node bench/kafka-lag/run.ts [groups] [partitions]
+ *   bench/kafka-lag/community/install.sh     # once: the community plugin, for the bench only
+ *   yarn sucrase-node bench/kafka-lag/run.ts [groups] [partitions] [rounds]
  *
- * Seeds <groups> consumer groups (default 20) with commits on every partition of a
- * topic of <partitions> partitions (default 120), then times:
- * - the plugin's KafkaSampler.snapshot(): one refresh of every group of the cluster
- *   through one long-lived admin connection;
- * - a per-view baseline: what a backend that answers each group on request does
- *   (new admin client, group offsets, topic offsets, disconnect), once per group.
- * Kafka requests are counted with kafkajs's request instrumentation events.
+ * Seeds <groups> consumer groups (default 50) with commits on every partition of a topic of
+ * <partitions> partitions (default 1000); kept for later runs. Then times:
+ * - the plugin's KafkaSampler.snapshot(): one refresh of every group of the cluster, Kafka
+ *   requests counted through kafkajs's request instrumentation (KafkaSampler.onRequest);
+ * - @backstage-community/plugin-kafka-backend's own router (makeRouter + KafkaJsApiImpl from
+ *   its npm tarball, served over HTTP on an ephemeral port): GET
+ *   /consumers/:cluster/:group/offsets, what its frontend calls per group, for all groups one
+ *   after another and all at once; its requests counted through the instrumentation of every
+ *   admin client it creates.
  */
+import { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express from 'express';
+import { ConfigReader } from '@backstage/config';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaSampler } from '@internal/plugin-kafka-lag-backend';
+import { percentile } from '../lib';
 
 const brokers = (process.env.SANDBOX_KAFKA_BROKERS ?? '127.0.0.1:19092').split(
   ',',
 );
-const groups = Number(process.argv[2] ?? 20);
-const partitions = Number(process.argv[3] ?? 120);
+const groups = Number(process.argv[2] ?? 50);
+const partitions = Number(process.argv[3] ?? 1000);
+const rounds = Number(process.argv[4] ?? 20);
 const topic = `bench-lag-${partitions}`;
 const groupIds = Array.from(
   { length: groups },
@@ -31,7 +42,7 @@ const kafka = new Kafka({
   brokers,
   logLevel: logLevel.NOTHING,
 });
-const silentLogger = {
+const silentLogger: any = {
   debug() {},
   info() {},
   warn() {},
@@ -39,15 +50,14 @@ const silentLogger = {
   child() {
     return silentLogger;
   },
-} as any;
+};
 
-let requests = 0;
-function counted(admin: ReturnType<Kafka['admin']>) {
-  admin.on(admin.events.REQUEST, () => {
-    requests++;
-  });
-  return admin;
-}
+const fmt = (values: number[]) =>
+  `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(
+    values,
+    95,
+  ).toFixed(0)} ms`;
+const rssMb = () => (process.memoryUsage().rss / 2 ** 20).toFixed(0);
 
 async function seed() {
   const admin = kafka.admin();
@@ -94,21 +104,47 @@ async function seed() {
   await admin.disconnect();
 }
 
-async function perViewBaseline() {
-  for (const groupId of groupIds) {
-    const admin = counted(kafka.admin());
-    await admin.connect();
-    await admin.fetchOffsets({ groupId, topics: [topic] });
-    await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
+/** The community backend's router, from bench/kafka-lag/community/node_modules. */
+async function startCommunity(): Promise<{ url: string; close(): void }> {
+  // Its package exports only its plugin: its router and Kafka API by their files.
+  const dist = path.join(
+    __dirname,
+    'community/node_modules/@backstage-community/plugin-kafka-backend/dist',
+  );
+  const load = createRequire(__filename);
+  let router: any;
+  let api: any;
+  try {
+    router = load(path.join(dist, 'service/router.cjs.js'));
+    api = load(path.join(dist, 'service/KafkaApi.cjs.js'));
+  } catch (error) {
+    throw new Error(
+      `The community plugin is not installed: run bench/kafka-lag/community/install.sh (${error})`,
+    );
   }
-}
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const pick = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return `p50 ${pick(0.5).toFixed(0)} ms, p95 ${pick(0.95).toFixed(0)} ms`;
+  const kafkaApis = [
+    {
+      name: 'bench',
+      api: new api.KafkaJsApiImpl({
+        clientId: 'bench-community',
+        brokers,
+        logger: silentLogger,
+        logLevel: logLevel.NOTHING,
+      }),
+    },
+  ];
+  const app = express();
+  app.use(
+    '/api/kafka',
+    router.makeRouter(silentLogger, kafkaApis, new ConfigReader({})),
+  );
+  const server = app.listen(0);
+  await new Promise(r => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/kafka`,
+    close: () => server.close(),
+  };
 }
 
 async function main() {
@@ -119,50 +155,133 @@ async function main() {
       Date.now() - t0
     } ms`,
   );
+  const brokerCount = (await (async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.describeCluster()).brokers.length;
+    } finally {
+      await admin.disconnect();
+    }
+  })()) as number;
 
+  // --- the plugin's sampler
   const sampler = new KafkaSampler(
     { name: 'bench', kafka: { clientId: 'bench', brokers } },
     silentLogger,
   );
-  // The sampler's admin client is private: count its requests through the instrumentation
-  // of a snapshot's own client by wrapping Kafka's admin factory.
-  const originalAdmin = Kafka.prototype.admin;
-  Kafka.prototype.admin = function admin(this: Kafka, ...args: any[]) {
-    return counted(originalAdmin.apply(this, args as any));
-  };
-  await sampler.snapshot(); // warm-up: connect, metadata
+  let requests = 0;
+  sampler.onRequest(() => {
+    requests++;
+  });
+  await sampler.snapshot(); // warm-up: connect
   const times: number[] = [];
-  let perRefresh = 0;
-  for (let i = 0; i < 10; i++) {
+  const perRefresh: number[] = [];
+  let shape = { groups: 0, topics: 0, partitions: 0 };
+  for (let i = 0; i < rounds; i++) {
     requests = 0;
-    const start = Date.now();
+    const start = performance.now();
     const snapshot = await sampler.snapshot();
-    times.push(Date.now() - start);
-    perRefresh = requests;
-    if (snapshot.groups.length < groups)
-      throw new Error('groups missing from the snapshot');
+    times.push(performance.now() - start);
+    perRefresh.push(requests);
+    const benchGroup = snapshot.groups.find(g => g.group === groupIds[0]);
+    if (
+      snapshot.groups.filter(g => groupIds.includes(g.group)).length < groups ||
+      Object.keys(benchGroup?.commits[topic] ?? {}).length !== partitions
+    ) {
+      throw new Error('groups or commits missing from the snapshot');
+    }
+    shape = {
+      groups: snapshot.groups.length,
+      topics: Object.keys(snapshot.topics).length,
+      partitions: snapshot.groups.reduce(
+        (n, g) =>
+          n +
+          Object.values(g.commits).reduce(
+            (m, c) => m + Object.keys(c).length,
+            0,
+          ),
+        0,
+      ),
+    };
   }
   await sampler.close();
+  const budget = shape.groups + brokerCount + shape.topics;
   console.log(
-    `sampler refresh (all groups of the cluster): ${stats(
+    `plugin sampler, one refresh of the whole cluster (${
+      shape.groups
+    } groups, ${shape.topics} topics, ${
+      shape.partitions
+    } committed partitions, ${brokerCount} brokers), ${rounds} rounds: ${fmt(
       times,
-    )}; ${perRefresh} Kafka requests per refresh`,
+    )}; Kafka requests per refresh ${Math.min(...perRefresh)}-${Math.max(
+      ...perRefresh,
+    )} (budget groups + brokers + topics = ${budget}); bench process RSS ${rssMb()} MB`,
   );
 
-  const baseline: number[] = [];
-  let baselineRequests = 0;
-  for (let i = 0; i < 3; i++) {
-    requests = 0;
-    const start = Date.now();
-    await perViewBaseline();
-    baseline.push(Date.now() - start);
-    baselineRequests = requests;
+  // --- the community backend, same run
+  let adminRequests = 0;
+  let admins = 0;
+  const originalAdmin = Kafka.prototype.admin;
+  Kafka.prototype.admin = function admin(this: Kafka, ...args: any[]) {
+    const a = originalAdmin.apply(this, args as any);
+    admins++;
+    a.on(a.events.REQUEST, () => {
+      adminRequests++;
+    });
+    return a;
+  };
+  const community = await startCommunity();
+  const get = async (groupId: string) => {
+    const res = await fetch(
+      `${community.url}/consumers/bench/${encodeURIComponent(groupId)}/offsets`,
+    );
+    if (!res.ok)
+      throw new Error(`community ${res.status}: ${await res.text()}`);
+    const body = await res.json();
+    if (body.offsets.length !== partitions) {
+      throw new Error(`community answered ${body.offsets.length} partitions`);
+    }
+  };
+  await get(groupIds[0]); // warm-up
+  const perGroup: number[] = [];
+  const sequential: number[] = [];
+  const concurrent: number[] = [];
+  let requestsPerGroup = 0;
+  let adminsPerGroup = 0;
+  const communityRounds = Math.max(1, Math.min(3, rounds));
+  for (let i = 0; i < communityRounds; i++) {
+    adminRequests = 0;
+    admins = 0;
+    const start = performance.now();
+    for (const g of groupIds) {
+      const s = performance.now();
+      await get(g);
+      perGroup.push(performance.now() - s);
+    }
+    sequential.push(performance.now() - start);
+    requestsPerGroup = adminRequests / groups;
+    adminsPerGroup = admins / groups;
+    const startAll = performance.now();
+    await Promise.all(groupIds.map(get));
+    concurrent.push(performance.now() - startAll);
   }
+  community.close();
   Kafka.prototype.admin = originalAdmin;
   console.log(
-    `per-view baseline (one admin client per group, ${groups} groups one after another): ${stats(
-      baseline,
-    )}; ${baselineRequests} Kafka requests`,
+    `community kafka-backend, GET /consumers/bench/:group/offsets: per group ${fmt(
+      perGroup,
+    )}; all ${groups} one after another ${fmt(
+      sequential,
+    )}; all ${groups} at once ${fmt(
+      concurrent,
+    )} (${communityRounds} rounds); ${requestsPerGroup.toFixed(
+      0,
+    )} Kafka requests and ${adminsPerGroup.toFixed(
+      0,
+    )} new admin clients per group (${(requestsPerGroup * groups).toFixed(
+      0,
+    )} for all groups); bench process RSS ${rssMb()} MB`,
   );
 }
 

@@ -1,27 +1,22 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { GroupMember } from '@internal/plugin-kafka-lag-common';
-import { Admin, AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { KafkaClusterConfig } from '../config';
+import {
+  GroupOffsets,
+  OFFSET_FETCH_API_KEY,
+  OFFSET_FETCH_BATCH_VERSION,
+  offsetFetchV8Request,
+} from './offsetFetchV8';
 import { ClusterSnapshot, GroupSnapshot } from './types';
 
-/** How many group offset requests are in flight at once. */
-const CONCURRENCY = 8;
-
-async function mapLimited<T, R>(
-  items: T[],
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return results;
-}
+/* eslint-disable @backstage/no-undeclared-imports */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const InstrumentationEventEmitter = require('kafkajs/src/instrumentation/emitter');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const {
+  NETWORK_REQUEST,
+} = require('kafkajs/src/network/instrumentationEvents');
 
 function decodeMembers(
   members: {
@@ -55,80 +50,144 @@ function decodeMembers(
   });
 }
 
+/** The kafkajs Cluster that `Kafka#admin()` builds (internal to kafkajs 2.2.4, pinned). */
+function createCluster(kafka: Kafka, instrumentationEmitter: unknown): any {
+  const symbol = Object.getOwnPropertySymbols(kafka).find(
+    s => s.description === 'private:Kafka:createCluster',
+  );
+  if (!symbol) {
+    throw new Error(
+      'kafkajs internals changed: the Kafka lag sampler needs kafkajs 2.2.4',
+    );
+  }
+  return (kafka as any)[symbol]({
+    allowAutoTopicCreation: false,
+    instrumentationEmitter,
+  });
+}
+
+/** Attempts of one refresh; between two, metadata is read again (a broker went away). */
+const ATTEMPTS = 3;
+
 /**
- * Takes offset snapshots of one cluster through one long-lived admin connection:
- * every group's description and committed offsets, and the end and start offsets
- * of every topic those groups read. Never commits anything (no resolveOffsets).
+ * Takes offset snapshots of one cluster through one long-lived set of broker connections,
+ * with requests batched per broker: one Metadata request (brokers, topics, leaders), per
+ * broker one ListGroups (the groups it coordinates), per coordinator one DescribeGroups
+ * and one OffsetFetch v8 for all of its groups, per partition leader one ListOffsets for
+ * the end offsets and one for the start offsets of every topic the groups read. So a
+ * refresh costs 1 + 6 x brokers requests at most, whatever the number of groups and
+ * topics (kafkajs's admin API costs two requests per group and seven per topic). Brokers
+ * older than Kafka 3.0 (no OffsetFetch v8) get one OffsetFetch per group.
+ * Never commits anything.
  */
 export class KafkaSampler {
-  private admin?: Admin;
+  private cluster?: any;
+  private readonly instrumentation = new InstrumentationEventEmitter();
 
   constructor(
-    private readonly cluster: KafkaClusterConfig,
+    private readonly config: KafkaClusterConfig,
     private readonly logger: LoggerService,
   ) {}
 
+  /** Calls `listener` for every request sent to Kafka (what the benchmark counts). */
+  onRequest(listener: () => void): () => void {
+    return this.instrumentation.addListener(NETWORK_REQUEST, listener);
+  }
+
   async snapshot(): Promise<ClusterSnapshot> {
-    const admin = await this.connect();
-    try {
-      return await this.read(admin);
-    } catch (error) {
-      // Start afresh next time: the connection may be what failed.
-      await this.close();
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const cluster = await this.connect();
+      try {
+        return await this.read(cluster);
+      } catch (error) {
+        // Start afresh: the connection may be what failed.
+        await this.close();
+        if (attempt >= ATTEMPTS) throw error;
+        this.logger.debug('sampling kafka cluster failed, trying again', {
+          cluster: this.config.name,
+          error: `${(error as Error).message ?? error}`,
+        });
+        await new Promise(r => setTimeout(r, 300 * attempt));
+      }
     }
   }
 
   async close(): Promise<void> {
-    const admin = this.admin;
-    this.admin = undefined;
-    await admin?.disconnect().catch(() => {});
+    const cluster = this.cluster;
+    this.cluster = undefined;
+    await cluster?.disconnect().catch(() => {});
   }
 
-  private async connect(): Promise<Admin> {
-    if (!this.admin) {
+  private async connect(): Promise<any> {
+    if (!this.cluster) {
       const kafka = new Kafka({
-        ...this.cluster.kafka,
+        ...this.config.kafka,
         logLevel: logLevel.NOTHING,
         connectionTimeout: 3000,
         requestTimeout: 10000,
         retry: { retries: 2, initialRetryTime: 300 },
       });
-      const admin = kafka.admin();
-      await admin.connect();
-      this.admin = admin;
+      const cluster = createCluster(kafka, this.instrumentation);
+      await cluster.connect();
+      this.cluster = cluster;
     }
-    return this.admin;
+    return this.cluster;
   }
 
-  private async read(admin: Admin): Promise<ClusterSnapshot> {
+  private async read(cluster: any): Promise<ClusterSnapshot> {
     const at = Date.now();
-    const { groups: listed } = await admin.listGroups();
-    const ids = listed
-      .filter(g => g.protocolType === 'consumer' || g.protocolType === '')
-      .map(g => g.groupId)
-      .sort();
-    const described = ids.length
-      ? (await admin.describeGroups(ids)).groups
-      : [];
-
-    const groups: GroupSnapshot[] = await mapLimited(described, async d => {
-      const offsets = await admin.fetchOffsets({ groupId: d.groupId });
-      const commits: GroupSnapshot['commits'] = {};
-      for (const topic of offsets) {
-        for (const p of topic.partitions) {
-          if (p.offset !== '-1') {
-            (commits[topic.topic] ??= {})[p.partition] = Number(p.offset);
-          }
-        }
-      }
-      return {
-        group: d.groupId,
-        state: d.state,
-        members: decodeMembers(d.members),
-        commits,
-      };
-    });
+    // Every topic (empty list: all), the brokers, the partitions' leaders.
+    await cluster.refreshMetadata();
+    const existing = new Map<string, number[]>(
+      cluster.brokerPool.metadata.topicMetadata.map((t: any) => [
+        t.topic,
+        t.partitionMetadata.map((p: any) => p.partitionId),
+      ]),
+    );
+    // A broker lists the groups it coordinates.
+    const coordinators = await Promise.all(
+      cluster.getNodeIds().map(async (nodeId: string) => {
+        const broker = await cluster.findBroker({ nodeId });
+        const { groups } = await broker.listGroups();
+        const ids: string[] = groups
+          .filter(
+            (g: any) => g.protocolType === 'consumer' || g.protocolType === '',
+          )
+          .map((g: any) => g.groupId as string)
+          .sort();
+        return { broker, ids };
+      }),
+    );
+    const perCoordinator = await Promise.all(
+      coordinators
+        .filter(c => c.ids.length > 0)
+        .map(async ({ broker, ids }) => {
+          const [described, offsets] = await Promise.all([
+            broker.describeGroups({ groupIds: ids }),
+            this.fetchOffsets(broker, ids),
+          ]);
+          const byGroup = new Map(offsets.map(o => [o.groupId, o]));
+          return (described.groups as any[]).map((d): GroupSnapshot => {
+            const commits: GroupSnapshot['commits'] = {};
+            for (const topic of byGroup.get(d.groupId)?.topics ?? []) {
+              for (const p of topic.partitions) {
+                if (p.offset >= 0) {
+                  (commits[topic.topic] ??= {})[p.partition] = p.offset;
+                }
+              }
+            }
+            return {
+              group: d.groupId,
+              state: d.state,
+              members: decodeMembers(d.members),
+              commits,
+            };
+          });
+        }),
+    );
+    const groups = perCoordinator
+      .flat()
+      .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 
     const topicNames = new Set<string>();
     for (const g of groups) {
@@ -138,30 +197,81 @@ export class KafkaSampler {
       );
     }
     // Groups keep commits for topics deleted since: ask only for topics that exist.
-    const existing = new Set(await admin.listTopics());
+    const wanted = [...topicNames].filter(t => existing.has(t)).sort();
     const topics: ClusterSnapshot['topics'] = {};
-    await mapLimited(
-      [...topicNames].filter(t => existing.has(t)),
-      async topic => {
-        try {
-          const partitions = await admin.fetchTopicOffsets(topic);
-          topics[topic] = Object.fromEntries(
-            partitions.map(p => [p.partition, [Number(p.high), Number(p.low)]]),
-          );
-        } catch (error) {
-          // Deleted since listTopics: leave it out.
-          if ((await admin.listTopics()).includes(topic)) {
-            throw error;
-          }
+    if (wanted.length > 0) {
+      const ask = (fromBeginning: boolean) =>
+        cluster.fetchTopicsOffset(
+          wanted.map(topic => ({
+            topic,
+            fromBeginning,
+            partitions: existing.get(topic)!.map(partition => ({ partition })),
+          })),
+        ) as Promise<
+          {
+            topic: string;
+            partitions: { partition: number; offset: string }[];
+          }[]
+        >;
+      const [high, low] = await Promise.all([ask(false), ask(true)]);
+      const lows = new Map<string, Map<number, number>>(
+        low.map(t => [
+          t.topic,
+          new Map(t.partitions.map(p => [p.partition, Number(p.offset)])),
+        ]),
+      );
+      for (const t of high) {
+        const starts = lows.get(t.topic);
+        const partitions: Record<number, [number, number]> = {};
+        for (const p of [...t.partitions].sort(
+          (a, b) => a.partition - b.partition,
+        )) {
+          partitions[p.partition] = [
+            Number(p.offset),
+            starts?.get(p.partition) ?? 0,
+          ];
         }
-      },
-    );
+        topics[t.topic] = partitions;
+      }
+    }
     this.logger.debug('sampled kafka cluster', {
-      cluster: this.cluster.name,
+      cluster: this.config.name,
       groups: groups.length,
-      topics: topicNames.size,
+      topics: wanted.length,
       ms: Date.now() - at,
     });
     return { at, topics, groups };
+  }
+
+  /** Every group's committed offsets, from its coordinator. */
+  private async fetchOffsets(
+    broker: any,
+    groupIds: string[],
+  ): Promise<GroupOffsets[]> {
+    const supported =
+      (broker.versions?.[OFFSET_FETCH_API_KEY]?.maxVersion ?? 0) >=
+      OFFSET_FETCH_BATCH_VERSION;
+    if (supported) {
+      const { groups } = await broker.connectionPool.send(
+        offsetFetchV8Request(groupIds),
+      );
+      return groups;
+    }
+    return Promise.all(
+      groupIds.map(async groupId => {
+        const { responses } = await broker.offsetFetch({ groupId, topics: [] });
+        return {
+          groupId,
+          errorCode: 0,
+          topics: (responses as any[]).map(r => ({
+            topic: r.topic as string,
+            partitions: (r.partitions as any[]).map(p => ({
+              partition: p.partition as number,
+              offset: Number(p.offset),
+            })),
+          })),
+        };
+      }),
+    );
   }
 }

@@ -65,7 +65,14 @@ async function seed() {
   if (!(await admin.listTopics()).includes(topic)) {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }],
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          // 3 on the sandbox; BENCH_REPLICATION=1 for a one-broker Kafka.
+          replicationFactor: Number(process.env.BENCH_REPLICATION ?? 3),
+        },
+      ],
     });
     const producer = kafka.producer({
       idempotent: true,

@@ -138,12 +138,19 @@ export class KafkaSampler {
     const at = Date.now();
     // Every topic (empty list: all), the brokers, the partitions' leaders.
     await cluster.refreshMetadata();
-    const existing = new Map<string, number[]>(
-      cluster.brokerPool.metadata.topicMetadata.map((t: any) => [
-        t.topic,
-        t.partitionMetadata.map((p: any) => p.partitionId),
-      ]),
-    );
+    const metadataAt = Date.now();
+    /** topic → its partitions' leaders (node id → partitions) */
+    const existing = new Map<string, Map<string, number[]>>();
+    for (const t of cluster.brokerPool.metadata.topicMetadata) {
+      const byLeader = new Map<string, number[]>();
+      for (const p of t.partitionMetadata) {
+        const leader = String(p.leader);
+        const list = byLeader.get(leader);
+        if (list) list.push(p.partitionId);
+        else byLeader.set(leader, [p.partitionId]);
+      }
+      existing.set(t.topic, byLeader);
+    }
     // A broker lists the groups it coordinates.
     const coordinators = await Promise.all(
       cluster.getNodeIds().map(async (nodeId: string) => {
@@ -185,6 +192,7 @@ export class KafkaSampler {
           });
         }),
     );
+    const groupsAt = Date.now();
     const groups = perCoordinator
       .flat()
       .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
@@ -200,38 +208,58 @@ export class KafkaSampler {
     const wanted = [...topicNames].filter(t => existing.has(t)).sort();
     const topics: ClusterSnapshot['topics'] = {};
     if (wanted.length > 0) {
-      const ask = (fromBeginning: boolean) =>
-        cluster.fetchTopicsOffset(
-          wanted.map(topic => ({
-            topic,
-            fromBeginning,
-            partitions: existing.get(topic)!.map(partition => ({ partition })),
-          })),
-        ) as Promise<
-          {
-            topic: string;
-            partitions: { partition: number; offset: string }[];
-          }[]
-        >;
-      const [high, low] = await Promise.all([ask(false), ask(true)]);
-      const lows = new Map<string, Map<number, number>>(
-        low.map(t => [
-          t.topic,
-          new Map(t.partitions.map(p => [p.partition, Number(p.offset)])),
-        ]),
-      );
-      for (const t of high) {
-        const starts = lows.get(t.topic);
-        const partitions: Record<number, [number, number]> = {};
-        for (const p of [...t.partitions].sort(
-          (a, b) => a.partition - b.partition,
-        )) {
-          partitions[p.partition] = [
-            Number(p.offset),
-            starts?.get(p.partition) ?? 0,
-          ];
+      // One ListOffsets per leader and offset kind for every topic (kafkajs's
+      // fetchTopicsOffset finds each partition's leader by a scan: quadratic in partitions).
+      const byLeader = new Map<
+        string,
+        { topic: string; partitions: number[] }[]
+      >();
+      for (const topic of wanted) {
+        for (const [leader, partitions] of existing.get(topic)!) {
+          const list = byLeader.get(leader) ?? [];
+          list.push({ topic, partitions });
+          byLeader.set(leader, list);
         }
-        topics[t.topic] = partitions;
+      }
+      const ask = async (fromBeginning: boolean) => {
+        const timestamp = cluster.defaultOffset({ fromBeginning });
+        const answers = await Promise.all(
+          [...byLeader].map(async ([nodeId, leaderTopics]) => {
+            const broker = await cluster.findBroker({ nodeId });
+            const { responses } = await broker.listOffsets({
+              isolationLevel: cluster.isolationLevel,
+              topics: leaderTopics.map(t => ({
+                topic: t.topic,
+                partitions: t.partitions.map(partition => ({
+                  partition,
+                  timestamp,
+                })),
+              })),
+            });
+            return responses as {
+              topic: string;
+              partitions: { partition: number; offset: string }[];
+            }[];
+          }),
+        );
+        const offsets = new Map<string, Map<number, number>>();
+        for (const t of answers.flat()) {
+          const m = offsets.get(t.topic) ?? new Map<number, number>();
+          for (const p of t.partitions) m.set(p.partition, Number(p.offset));
+          offsets.set(t.topic, m);
+        }
+        return offsets;
+      };
+      const [high, low] = await Promise.all([ask(false), ask(true)]);
+      for (const topic of wanted) {
+        const ends = high.get(topic);
+        if (!ends) continue;
+        const starts = low.get(topic);
+        const partitions: Record<number, [number, number]> = {};
+        for (const p of [...ends.keys()].sort((x, y) => x - y)) {
+          partitions[p] = [ends.get(p)!, starts?.get(p) ?? 0];
+        }
+        topics[topic] = partitions;
       }
     }
     this.logger.debug('sampled kafka cluster', {
@@ -239,6 +267,9 @@ export class KafkaSampler {
       groups: groups.length,
       topics: wanted.length,
       ms: Date.now() - at,
+      metadataMs: metadataAt - at,
+      groupsMs: groupsAt - metadataAt,
+      topicsMs: Date.now() - groupsAt,
     });
     return { at, topics, groups };
   }

@@ -17,8 +17,10 @@ build_timeout="${SANDBOX_BUILD_TIMEOUT_S:-2700}"
 
 # On any exit: the background build stopped, and the sandbox down once its start began.
 sandbox_started=false
+jest_ui_pid=""
 on_exit() {
   stop_background
+  if [ -n "$jest_ui_pid" ]; then kill -TERM -- "-$jest_ui_pid" 2>/dev/null || true; fi
   if $sandbox_started; then "$SANDBOX" down || true; fi
 }
 trap on_exit EXIT
@@ -62,8 +64,8 @@ check_background
 check_background
 
 # The packages whose tests need no sandbox (the frontend and the common libraries: none of
-# them can reach a server) run now, while a cold run's Go builds go on in the background; the
-# rest once the sandbox is up. Which packages: by their `backstage.role`.
+# them can reach a server) run in the background from here on, beside a cold run's Go builds or
+# a warm run's `sandbox up`; the rest once the sandbox is up. Which packages: by `backstage.role`.
 mapfile -t no_sandbox < <(node -e '
   const { execSync } = require("child_process");
   const roles = ["frontend", "frontend-plugin", "web-library", "common-library"];
@@ -72,12 +74,10 @@ mapfile -t no_sandbox < <(node -e '
     if (roles.includes(pkg.backstage?.role)) console.log(pkg.name);
   }')
 [ "${#no_sandbox[@]}" -gt 0 ] || die "found no frontend or common-library package to test before the sandbox"
-log "unit tests that need no sandbox (jest: ${#no_sandbox[@]} packages) ..."
-set +e
-CI=true yarn backstage-cli repo test --runInBand --selectProjects "${no_sandbox[@]}" 2>&1 | tee "$RESULTS/jest-no-sandbox.log"
-jest_ui_rc=${PIPESTATUS[0]}
-set -e
-count "$(grep -E '^Tests:' "$RESULTS/jest-no-sandbox.log" | tail -n1)"
+log "unit tests that need no sandbox (jest, ${#no_sandbox[@]} packages): started in the background (log: test-results/jest-no-sandbox.log)"
+CI=true setsid yarn backstage-cli repo test --runInBand --selectProjects "${no_sandbox[@]}" \
+  >"$RESULTS/jest-no-sandbox.log" 2>&1 </dev/null &
+jest_ui_pid=$!
 
 wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 
@@ -88,6 +88,15 @@ sandbox_started=true
 # e2e/prod.spec.ts use it).
 "$SANDBOX" up prod
 eval "$("$SANDBOX" env)"
+
+set +e
+wait "$jest_ui_pid"
+jest_ui_rc=$?
+set -e
+jest_ui_pid=""
+cat "$RESULTS/jest-no-sandbox.log"
+log "unit tests that need no sandbox: jest exit $jest_ui_rc"
+count "$(grep -E '^Tests:' "$RESULTS/jest-no-sandbox.log" | tail -n1)"
 
 # One test file at a time: integration tests stop and start brokers of the shared sandbox.
 log "unit and integration tests of the other packages (jest; the integration tests use the sandbox) ..."

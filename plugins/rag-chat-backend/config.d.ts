@@ -141,6 +141,13 @@ export interface Config {
       minSimilarity?: number;
       /** Share of the question's terms a full-text hit must contain to count as relevant. Default: 0.5. */
       minTermCoverage?: number;
+      /**
+       * Seconds for which the catalog's answer to "may this user read this entity?" is
+       * kept, per user and per entity, for the entities that a question's candidate
+       * passages come from (in coreServices.cache). A changed permission shows in the
+       * chat within this time; 0 asks the catalog at every question. Default: 10.
+       */
+      readableCacheSeconds?: number;
     };
     limits?: {
       /** Longest question, in characters. Default: 4000. */

@@ -48,6 +48,7 @@ export interface RagChatConfig {
     rrfK: number;
     minSimilarity: number;
     minTermCoverage: number;
+    readableCacheSeconds: number;
   };
   limits: {
     maxQuestionChars: number;
@@ -162,6 +163,9 @@ export function readRagChatConfig(config: Config): RagChatConfig {
         config.getOptionalNumber('ragChat.retrieval.minSimilarity') ?? 0.3,
       minTermCoverage:
         config.getOptionalNumber('ragChat.retrieval.minTermCoverage') ?? 0.5,
+      readableCacheSeconds:
+        config.getOptionalNumber('ragChat.retrieval.readableCacheSeconds') ??
+        10,
     },
     limits: {
       maxQuestionChars:

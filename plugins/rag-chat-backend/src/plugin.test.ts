@@ -63,6 +63,11 @@ function permissionAwareCatalog() {
     getEntities: async (_request, options) => ({ items: visible(options) }),
     getEntityByRef: async (ref, options) =>
       visible(options).find(e => stringifyEntityRef(e) === ref),
+    getEntitiesByRefs: async ({ entityRefs }, options) => ({
+      items: entityRefs.map(ref =>
+        visible(options).find(e => stringifyEntityRef(e) === ref),
+      ),
+    }),
   });
 }
 

@@ -66,6 +66,11 @@ function catalog() {
       visible(options).find(
         e => stringifyEntityRef(e) === (ref as string).toLocaleLowerCase(),
       ),
+    getEntitiesByRefs: async ({ entityRefs }, options) => ({
+      items: entityRefs.map(ref =>
+        visible(options).find(e => stringifyEntityRef(e) === ref),
+      ),
+    }),
   });
 }
 

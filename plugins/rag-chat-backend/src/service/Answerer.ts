@@ -11,7 +11,6 @@ import {
 } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig, configurationNotices } from '../config';
 import { ChatClient } from '../model/openai';
-import { AccessFilter } from '../store/ChunkStore';
 import { describeFailure } from './errors';
 import {
   NOTHING_FOUND_ANSWER,
@@ -19,7 +18,7 @@ import {
   extractiveAnswer,
 } from './fallback';
 import { buildMessages } from './prompt';
-import { Retrieval, Retriever } from './Retriever';
+import { AskerAccess, Retrieval, Retriever } from './Retriever';
 
 /** One question to answer, after every check has passed. */
 export interface AnswerRequest {
@@ -27,7 +26,7 @@ export interface AnswerRequest {
   question: string;
   /** The earlier turns sent along (the last ones, without failed answers). */
   history: ChatMessage[];
-  access: AccessFilter;
+  access: AskerAccess;
   conversationId: string;
   messageId: string;
   /** When the request came in (performance.now()), for the timings. */

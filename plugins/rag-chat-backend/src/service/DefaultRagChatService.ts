@@ -21,11 +21,11 @@ import {
   cachedIndexRunsState,
   memoryIndexRunsState,
 } from '../indexing/IndexRuns';
-import { AccessFilter } from '../store/ChunkStore';
 import { OpenStore, StoreLifecycle } from '../store/StoreLifecycle';
 import { Answerer } from './Answerer';
 import { ConversationStore } from './ConversationStore';
 import { RateLimiter, ReadableEntities } from './access';
+import { AskerAccess } from './Retriever';
 import { Asker, PreparedAnswer, RagChatService } from './types';
 
 export interface RagChatServiceOptions {
@@ -59,8 +59,8 @@ export class DefaultRagChatService implements RagChatService {
   private readonly store: StoreLifecycle;
   private readonly indexRuns: IndexRuns;
   private readonly answerer: Answerer;
-  private readonly readable: ReadableEntities;
   private readonly limiter: RateLimiter;
+  private readonly readable: ReadableEntities;
 
   private constructor(
     private readonly options: RagChatServiceOptions,
@@ -82,7 +82,12 @@ export class DefaultRagChatService implements RagChatService {
         : memoryIndexRunsState(),
     });
     this.answerer = new Answerer({ config, logger });
-    this.readable = new ReadableEntities(catalog);
+    this.readable = new ReadableEntities(
+      catalog,
+      cache,
+      config.retrieval.readableCacheSeconds * 1000,
+      logger,
+    );
     this.limiter = new RateLimiter(
       cache,
       config.limits.questionsPerMinute,
@@ -135,17 +140,12 @@ export class DefaultRagChatService implements RagChatService {
     };
   }
 
-  private async accessFor(
-    asker: Asker,
-    scopeEntityRefs?: string[],
-  ): Promise<AccessFilter> {
+  /** The asker's access: their groups, the entity scope, and the catalog's read permission. */
+  private accessFor(asker: Asker, scopeEntityRefs?: string[]): AskerAccess {
     return {
-      readableEntityRefs: await this.readable.forUser(
-        asker.userRef,
-        asker.credentials,
-      ),
       principalRefs: asker.principalRefs,
       scopeEntityRefs,
+      readable: this.readable.forAsker(asker),
     };
   }
 
@@ -232,7 +232,7 @@ export class DefaultRagChatService implements RagChatService {
           retriever,
           question,
           history: recent,
-          access: await this.accessFor(asker, scope),
+          access: this.accessFor(asker, scope),
           conversationId,
           messageId,
           started,
@@ -288,14 +288,15 @@ export class DefaultRagChatService implements RagChatService {
   async getSource(sourceId: string, asker: Asker): Promise<IndexedSource> {
     const { store } = await this.store.require();
     const source = await store.getSource(sourceId);
-    const access = await this.accessFor(asker);
+    const readable =
+      source?.entityRef &&
+      (await this.accessFor(asker).readable([source.entityRef]));
     // Not readable reads as not there: a refusal would confirm that it exists.
     if (
       !source ||
-      (source.entityRef &&
-        !access.readableEntityRefs.includes(source.entityRef)) ||
+      (source.entityRef && !(readable && readable.has(source.entityRef))) ||
       (source.restrictedTo &&
-        !access.principalRefs.includes(source.restrictedTo))
+        !asker.principalRefs.includes(source.restrictedTo))
     ) {
       throw new NotFoundError(`No indexed source ${sourceId}`);
     }

@@ -3,41 +3,85 @@ import {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CustomErrorBase } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 
+/** One user's decisions: entity ref → [may read, until (epoch ms)]. */
+type Decisions = Record<string, [boolean, number]>;
+
 /**
- * The entities an asker may read, as the catalog answers with the asker's own
- * credentials (so the catalog's read permission and the platform's policy
- * decide), kept for a short while per user.
+ * Of some entities, the ones an asker may read: the catalog answers with the asker's
+ * own credentials, so its read permission and the platform's policy (a conditional
+ * decision, applied by the catalog) decide. It is asked only about the entities that
+ * a question's candidate passages come from, never for the whole catalog, and its
+ * answers are kept per user and per entity for `ttlMs` in coreServices.cache (shared
+ * by replicas), so a user's next questions about the same things do not ask again.
+ * The key is the user together with their groups, so no answer serves anyone else,
+ * and a user whose groups change starts afresh. When the cache fails, the catalog is
+ * asked; a catalog failure fails the question (nothing is assumed readable).
  */
 export class ReadableEntities {
-  private readonly cache = new Map<
-    string,
-    { at: number; refs: Promise<string[]> }
-  >();
-
   constructor(
     private readonly catalog: CatalogService,
-    private readonly ttlMs = 30_000,
+    private readonly cache: CacheService,
+    private readonly ttlMs: number,
+    private readonly logger?: LoggerService,
   ) {}
 
-  async forUser(
-    userRef: string,
-    credentials: BackstageCredentials,
-  ): Promise<string[]> {
-    const hit = this.cache.get(userRef);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.refs;
-    const refs = this.catalog
-      .getEntities(
-        { fields: ['kind', 'metadata.namespace', 'metadata.name'] },
-        { credentials },
-      )
-      .then(({ items }) => items.map(e => stringifyEntityRef(e)));
-    this.cache.set(userRef, { at: Date.now(), refs });
-    refs.catch(() => this.cache.delete(userRef));
-    return refs;
+  /** The check for one asker: entity refs in, the readable ones out. */
+  forAsker(asker: {
+    principalRefs: string[];
+    credentials: BackstageCredentials;
+  }): (entityRefs: string[]) => Promise<Set<string>> {
+    const key = `readable-entities:${[...asker.principalRefs]
+      .sort()
+      .join(',')}`;
+    return async entityRefs => {
+      if (entityRefs.length === 0) return new Set();
+      const now = Date.now();
+      const kept = this.ttlMs > 0 ? await this.read(key, now) : {};
+      const unknown = entityRefs.filter(ref => !kept[ref]);
+      if (unknown.length > 0) {
+        const { items } = await this.catalog.getEntitiesByRefs(
+          {
+            entityRefs: unknown,
+            fields: ['kind', 'metadata.namespace', 'metadata.name'],
+          },
+          { credentials: asker.credentials },
+        );
+        // In the order asked, null where the entity is missing or not readable.
+        unknown.forEach((ref, i) => {
+          kept[ref] = [!!items[i], now + this.ttlMs];
+        });
+        if (this.ttlMs > 0) {
+          await this.cache
+            .set(key, kept, { ttl: this.ttlMs })
+            .catch(error => this.failed(error));
+        }
+      }
+      return new Set(entityRefs.filter(ref => kept[ref][0]));
+    };
+  }
+
+  /** The decisions still valid at `now`. */
+  private async read(key: string, now: number): Promise<Decisions> {
+    let stored: Decisions | undefined;
+    try {
+      stored = await this.cache.get<Decisions>(key);
+    } catch (error) {
+      this.failed(error);
+    }
+    const valid: Decisions = {};
+    for (const [ref, decision] of Object.entries(stored ?? {})) {
+      if (decision[1] > now) valid[ref] = decision;
+    }
+    return valid;
+  }
+
+  private failed(error: unknown) {
+    this.logger?.warn('RAG chat: the readable-entities cache failed', {
+      error: String(error),
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import {
   IndexedSourceStats,
   SourceKind,
 } from '@internal/plugin-rag-chat-common';
-import pg from 'pg';
+import pg, { escapeLiteral } from 'pg';
 
 /** A source as indexed: an entity, a doc, or one source ref of the ingestors' table. */
 export interface SourceRecord {
@@ -38,6 +38,21 @@ export interface AccessFilter {
   scopeEntityRefs?: string[];
 }
 
+/**
+ * The filter of a candidate search whose entities' read permission is checked
+ * afterwards, candidate by candidate (the Retriever asks the catalog about the
+ * entities the candidates come from): restricted docs and the scope in SQL, and the
+ * entities already found unreadable left out so that a further page brings others.
+ */
+export interface CandidateFilter {
+  principalRefs: string[];
+  scopeEntityRefs?: string[];
+  excludedEntityRefs?: string[];
+}
+
+/** A search hit with the entity its chunk comes from, for the read permission check. */
+export type Candidate<H> = H & { entityRef?: string };
+
 export interface VectorHit {
   id: string;
   similarity: number;
@@ -67,6 +82,48 @@ export interface StoredSource extends SourceRecord {
 }
 
 const toVector = (v: number[]) => `[${v.join(',')}]`;
+
+/**
+ * SQL literals, for the searches sent as one simple query (see `search`). Strings go
+ * through pg's escapeLiteral; numbers must be finite.
+ */
+const literal = {
+  text: (v: string) => escapeLiteral(v),
+  /** One array constant (quick to parse with thousands of refs), each element quoted. */
+  texts: (v: string[]) =>
+    `${escapeLiteral(
+      `{${v.map(x => `"${x.replace(/["\\]/g, m => `\\${m}`)}"`).join(',')}}`,
+    )}::text[]`,
+  int(v: number) {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`not an integer: ${v}`);
+    return String(v);
+  },
+  vector(v: number[]) {
+    for (const x of v) {
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        throw new TypeError('an embedding holds a value that is not a number');
+      }
+    }
+    return `'${toVector(v)}'::vector`;
+  },
+};
+
+const CHUNK_COLUMNS = `c.source_id, s.kind, s.title, c.heading, c.url, c.entity_ref, c.content`;
+const ids = (v: string[]) =>
+  `'{${v.map(id => literal.int(Number(id))).join(',')}}'::bigint[]`;
+
+function toStoredChunk(r: any): StoredChunk {
+  return {
+    id: String(r.id),
+    sourceId: r.source_id,
+    kind: r.kind,
+    title: r.title,
+    heading: r.heading ?? undefined,
+    url: r.url,
+    entityRef: r.entity_ref ?? undefined,
+    text: r.content,
+  };
+}
 
 /**
  * The chat's chunks in PostgreSQL with pgvector (a server, or the embedded
@@ -295,45 +352,84 @@ export class ChunkStore {
     );
   }
 
-  /** The permission filter as SQL over chunk alias `c`, its parameters numbered from `first`. */
-  private accessClause(filter: AccessFilter, first: number) {
-    const params: unknown[] = [filter.readableEntityRefs, filter.principalRefs];
-    let sql =
-      `(c.entity_ref IS NULL OR c.entity_ref = ANY($${first}::text[]))` +
-      ` AND (c.restricted_to IS NULL OR c.restricted_to = ANY($${
-        first + 1
-      }::text[]))`;
-    if (filter.scopeEntityRefs) {
-      params.push(filter.scopeEntityRefs);
-      sql += ` AND c.entity_ref = ANY($${first + 2}::text[])`;
+  /** The permission filter as SQL over chunk alias `c`, its values as literals. */
+  private accessSql(filter: AccessFilter | CandidateFilter): string {
+    const parts: string[] = [];
+    if ('readableEntityRefs' in filter && filter.readableEntityRefs) {
+      parts.push(
+        `(c.entity_ref IS NULL OR c.entity_ref = ANY(${literal.texts(
+          filter.readableEntityRefs,
+        )}))`,
+      );
     }
-    return { sql, params };
+    parts.push(
+      `(c.restricted_to IS NULL OR c.restricted_to = ANY(${literal.texts(
+        filter.principalRefs,
+      )}))`,
+    );
+    if ('excludedEntityRefs' in filter && filter.excludedEntityRefs?.length) {
+      parts.push(
+        `(c.entity_ref IS NULL OR c.entity_ref <> ALL(${literal.texts(
+          filter.excludedEntityRefs,
+        )}))`,
+      );
+    }
+    if (filter.scopeEntityRefs) {
+      parts.push(
+        `c.entity_ref = ANY(${literal.texts(filter.scopeEntityRefs)})`,
+      );
+    }
+    return parts.join(' AND ');
   }
 
-  /** The settings and the query of a vector search: one place, for the search and its plan. */
+  /**
+   * The settings and the query of a vector search: one place, for the search and its plan.
+   * The whole search is one simple query (no parameters: the values are literals), so it
+   * costs one round trip, also to the embedded PGlite, whose socket server runs every
+   * message of the extended protocol (parse, bind, describe, execute, sync) on its own.
+   */
   private vectorQuery(
     embedding: number[],
-    filter: AccessFilter,
+    filter: AccessFilter | CandidateFilter,
     limit: number,
+    withEntity: boolean,
   ) {
-    const access = this.accessClause(filter, 3);
+    const vector = literal.vector(embedding);
     return {
-      // One round trip for the transaction and its settings (no parameters: a simple query).
-      settings: `BEGIN; SET LOCAL hnsw.ef_search = ${Math.max(
-        this.efSearch,
-        limit,
+      settings: `SET LOCAL hnsw.ef_search = ${literal.int(
+        Math.max(this.efSearch, limit),
       )};${
         this.iterativeScans
           ? ' SET LOCAL hnsw.iterative_scan = relaxed_order;'
           : ''
       }`,
-      sql: `SELECT id, 1 - (c.embedding <=> $1::vector) AS similarity
+      sql: `SELECT c.id, 1 - (c.embedding <=> ${vector}) AS similarity${
+        withEntity ? ', c.entity_ref' : ''
+      }
            FROM ${this.t.chunks} c
-          WHERE c.embedding IS NOT NULL AND ${access.sql}
-          ORDER BY c.embedding <=> $1::vector
-          LIMIT $2`,
-      params: [toVector(embedding), limit, ...access.params],
+          WHERE c.embedding IS NOT NULL AND ${this.accessSql(filter)}
+          ORDER BY c.embedding <=> ${vector}
+          LIMIT ${literal.int(limit)}`,
     };
+  }
+
+  private async runVectorQuery(query: { settings: string; sql: string }) {
+    const client = await this.pool.connect();
+    try {
+      const results = (await client.query(
+        `BEGIN; ${query.settings} ${query.sql}; COMMIT;`,
+      )) as unknown as pg.QueryResult[];
+      const { rows } = results.find(r => r.command === 'SELECT')!;
+      // relaxed_order may return rows slightly out of order.
+      return rows
+        .map(r => ({ r, similarity: Number(r.similarity) }))
+        .sort((a, b) => b.similarity - a.similarity);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Nearest chunks by cosine distance through the HNSW index, filtered by access. */
@@ -342,22 +438,26 @@ export class ChunkStore {
     filter: AccessFilter,
     limit: number,
   ): Promise<VectorHit[]> {
-    const query = this.vectorQuery(embedding, filter, limit);
-    const client = await this.pool.connect();
-    try {
-      await client.query(query.settings);
-      const { rows } = await client.query(query.sql, query.params);
-      await client.query('COMMIT');
-      // relaxed_order may return rows slightly out of order.
-      return rows
-        .map(r => ({ id: String(r.id), similarity: Number(r.similarity) }))
-        .sort((a, b) => b.similarity - a.similarity);
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    const rows = await this.runVectorQuery(
+      this.vectorQuery(embedding, filter, limit, false),
+    );
+    return rows.map(({ r, similarity }) => ({ id: String(r.id), similarity }));
+  }
+
+  /** As vectorSearch, with each hit's entity. */
+  async vectorCandidates(
+    embedding: number[],
+    filter: AccessFilter | CandidateFilter,
+    limit: number,
+  ): Promise<Candidate<VectorHit>[]> {
+    const rows = await this.runVectorQuery(
+      this.vectorQuery(embedding, filter, limit, true),
+    );
+    return rows.map(({ r, similarity }) => ({
+      id: String(r.id),
+      similarity,
+      entityRef: r.entity_ref ?? undefined,
+    }));
   }
 
   /**
@@ -373,21 +473,49 @@ export class ChunkStore {
     limit: number,
     options: { indexOnly?: boolean } = {},
   ): Promise<string[]> {
-    const query = this.vectorQuery(embedding, filter, limit);
+    const query = this.vectorQuery(embedding, filter, limit, false);
     const client = await this.pool.connect();
     try {
-      await client.query(query.settings);
+      await client.query(`BEGIN; ${query.settings}`);
       if (options.indexOnly) {
         await client.query(
           'SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;',
         );
       }
-      const { rows } = await client.query(`EXPLAIN ${query.sql}`, query.params);
+      const { rows } = await client.query(`EXPLAIN ${query.sql}`);
       return rows.map(r => String(r['QUERY PLAN']));
     } finally {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
+  }
+
+  /** The full-text query (one simple query, as the vector search's). */
+  private lexicalQuery(
+    question: string,
+    filter: AccessFilter | CandidateFilter,
+    limit: number,
+    withEntity: boolean,
+  ) {
+    return `WITH terms AS (
+         SELECT DISTINCT t FROM unnest(tsvector_to_array(to_tsvector('english', ${literal.text(
+           question,
+         )}))) AS t
+          WHERE position(E'\\\\' IN t) = 0
+       ), q AS (
+         SELECT to_tsquery('simple', string_agg(quote_literal(t), ' | ')) AS query,
+                count(*) AS n
+           FROM terms
+       )
+       SELECT c.id, ts_rank_cd(c.tsv, q.query, 32) AS rank,
+              (SELECT count(*) FROM terms
+                WHERE c.tsv @@ to_tsquery('simple', quote_literal(terms.t)))::float8 / q.n AS coverage${
+                  withEntity ? ', c.entity_ref' : ''
+                }
+         FROM ${this.t.chunks} c, q
+        WHERE q.n > 0 AND c.tsv @@ q.query AND ${this.accessSql(filter)}
+        ORDER BY rank DESC, c.id
+        LIMIT ${literal.int(limit)}`;
   }
 
   /**
@@ -400,24 +528,8 @@ export class ChunkStore {
     filter: AccessFilter,
     limit: number,
   ): Promise<LexicalHit[]> {
-    const access = this.accessClause(filter, 3);
     const { rows } = await this.pool.query(
-      `WITH terms AS (
-         SELECT DISTINCT t FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t
-          WHERE position(E'\\\\' IN t) = 0
-       ), q AS (
-         SELECT to_tsquery('simple', string_agg(quote_literal(t), ' | ')) AS query,
-                count(*) AS n
-           FROM terms
-       )
-       SELECT c.id, ts_rank_cd(c.tsv, q.query, 32) AS rank,
-              (SELECT count(*) FROM terms
-                WHERE c.tsv @@ to_tsquery('simple', quote_literal(terms.t)))::float8 / q.n AS coverage
-         FROM ${this.t.chunks} c, q
-        WHERE q.n > 0 AND c.tsv @@ q.query AND ${access.sql}
-        ORDER BY rank DESC, c.id
-        LIMIT $2`,
-      [question, limit, ...access.params],
+      this.lexicalQuery(question, filter, limit, false),
     );
     return rows.map(r => ({
       id: String(r.id),
@@ -426,29 +538,32 @@ export class ChunkStore {
     }));
   }
 
-  async getChunks(ids: string[]): Promise<Map<string, StoredChunk>> {
-    if (ids.length === 0) return new Map();
+  /** As lexicalSearch, with each hit's entity. */
+  async lexicalCandidates(
+    question: string,
+    filter: AccessFilter | CandidateFilter,
+    limit: number,
+  ): Promise<Candidate<LexicalHit>[]> {
     const { rows } = await this.pool.query(
-      `SELECT c.id, c.source_id, s.kind, s.title, c.heading, c.url, c.entity_ref, c.content
+      this.lexicalQuery(question, filter, limit, true),
+    );
+    return rows.map(r => ({
+      id: String(r.id),
+      rank: Number(r.rank),
+      coverage: Number(r.coverage),
+      entityRef: r.entity_ref ?? undefined,
+    }));
+  }
+
+  async getChunks(chunkIds: string[]): Promise<Map<string, StoredChunk>> {
+    if (chunkIds.length === 0) return new Map();
+    // One simple query (see vectorQuery).
+    const { rows } = await this.pool.query(
+      `SELECT c.id, ${CHUNK_COLUMNS}
          FROM ${this.t.chunks} c JOIN ${this.t.sources} s USING (source_id)
-        WHERE c.id = ANY($1::bigint[])`,
-      [ids],
+        WHERE c.id = ANY(${ids(chunkIds)})`,
     );
-    return new Map(
-      rows.map(r => [
-        String(r.id),
-        {
-          id: String(r.id),
-          sourceId: r.source_id,
-          kind: r.kind,
-          title: r.title,
-          heading: r.heading ?? undefined,
-          url: r.url,
-          entityRef: r.entity_ref ?? undefined,
-          text: r.content,
-        },
-      ]),
-    );
+    return new Map(rows.map(r => [String(r.id), toStoredChunk(r)]));
   }
 
   async getSource(sourceId: string): Promise<StoredSource | undefined> {

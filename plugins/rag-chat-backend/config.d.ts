@@ -145,7 +145,7 @@ export interface Config {
        * Seconds for which the catalog's answer to "may this user read this entity?" is
        * kept, per user and per entity, for the entities that a question's candidate
        * passages come from (in coreServices.cache). A changed permission shows in the
-       * chat within this time; 0 asks the catalog at every question. Default: 10.
+       * chat within this time; 0 asks the catalog at every question. Default: 30.
        */
       readableCacheSeconds?: number;
     };

@@ -165,7 +165,7 @@ export function readRagChatConfig(config: Config): RagChatConfig {
         config.getOptionalNumber('ragChat.retrieval.minTermCoverage') ?? 0.5,
       readableCacheSeconds:
         config.getOptionalNumber('ragChat.retrieval.readableCacheSeconds') ??
-        10,
+        30,
     },
     limits: {
       maxQuestionChars:

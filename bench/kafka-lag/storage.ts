@@ -180,6 +180,14 @@ async function writeDay() {
       groupSamplesToKeep: STATUS_WINDOW,
     });
     writes.push(performance.now() - w0);
+    // The day is written ~200x faster than it happens; autovacuum (naptime 1 min) would see
+    // each minute of it, 4 samples, in time to reuse the space of the rows pruned before.
+    // Emulate that: a plain VACUUM (no FULL, no lock against writes) every 4 samples.
+    if (i % 4 === 3) {
+      await knex.raw(
+        'VACUUM kafka_lag_group_offsets, kafka_lag_topic_offsets, kafka_lag_samples',
+      );
+    }
     if ((i + 1) % 720 === 0) {
       const s = await sizes(knex);
       console.log(
@@ -200,7 +208,7 @@ async function writeDay() {
     )} ms, p95 ${percentile(writes, 95).toFixed(0)} ms)`,
   );
   console.log(
-    `DB bytes, retention applied (autovacuum as it ran): tables ${after.totalMb} MB, database ${after.databaseMb} MB`,
+    `DB bytes, retention applied (VACUUM each synthetic minute): tables ${after.totalMb} MB, database ${after.databaseMb} MB`,
   );
   console.table(after.tables);
   // What the old layout would hold: one full JSON snapshot per sample for the hour.

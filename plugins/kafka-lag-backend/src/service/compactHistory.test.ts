@@ -93,7 +93,10 @@ describe('compact history against the sandbox', () => {
           ),
         });
         produced.forEach((n, p) => (ends[p] += n));
-        const commits = { 0: ends[0] - step, 1: Math.max(0, ends[1] - 2 * step) };
+        const commits = {
+          0: ends[0] - step,
+          1: Math.max(0, ends[1] - 2 * step),
+        };
         await retrying(() =>
           admin.setOffsets({
             groupId: group,
@@ -113,7 +116,9 @@ describe('compact history against the sandbox', () => {
             .getGroup({ cluster: CLUSTER, group }, 3600)
             .catch(() => undefined);
           seen =
-            detail?.partitions.map(p => [p.endOffset, p.committedOffset]).join() ===
+            detail?.partitions
+              .map(p => [p.endOffset, p.committedOffset])
+              .join() ===
             [
               [ends[0], commits[0]],
               [ends[1], commits[1]],

@@ -195,7 +195,7 @@ export class KafkaSampler {
     const groupsAt = Date.now();
     const groups = perCoordinator
       .flat()
-      .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+      .sort((a, b) => compareNames(a.group, b.group));
 
     const topicNames = new Set<string>();
     for (const g of groups) {
@@ -305,4 +305,10 @@ export class KafkaSampler {
       }),
     );
   }
+}
+
+/** Code-point order (as the old sampler's sort), not the locale's. */
+function compareNames(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }

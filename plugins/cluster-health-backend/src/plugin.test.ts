@@ -615,17 +615,21 @@ describe('StatefulSet and DaemonSet rollouts', () => {
 
     kubectl('apply', '-f', '-');
     try {
+      const daemonSet =
+        /^DaemonSet stall-probe-ds: rollout stalled: 2 of 2 updated, 0 ready; stall-probe-ds-\S+: CrashLoopBackOff$/;
+      const statefulSet =
+        'StatefulSet stall-probe: rollout stalled: 1 of 1 updated, 0 ready; stall-probe-0: CrashLoopBackOff';
+      // The controllers' status counts settle a moment after the pods crash-loop (seen: a
+      // StatefulSet at "0 of 1 updated" with its pod already in CrashLoopBackOff), so wait
+      // for the settled figures; a cache that missed the status update still fails here.
+      const settled = (list: string[]) =>
+        list.length === 2 && daemonSet.test(list[0]) && list[1] === statefulSet;
       let found = await stalled();
-      for (let i = 0; i < 90 && found.length < 2; i++) {
+      for (let i = 0; i < 90 && !settled(found); i++) {
         await sleep(500);
         found = await stalled();
       }
-      expect(found).toEqual([
-        expect.stringMatching(
-          /^DaemonSet stall-probe-ds: rollout stalled: 2 of 2 updated, 0 ready; stall-probe-ds-\S+: CrashLoopBackOff$/,
-        ),
-        'StatefulSet stall-probe: rollout stalled: 1 of 1 updated, 0 ready; stall-probe-0: CrashLoopBackOff',
-      ]);
+      expect(found).toEqual([expect.stringMatching(daemonSet), statefulSet]);
     } finally {
       kubectl(
         'delete',

@@ -160,11 +160,8 @@ describeWithProd('a replica killed under load', () => {
   it('keeps serving, sampling once, and runs a scaffolder task once', async () => {
     const latestSnapshot = async () =>
       Number(
-        (
-          await db.query(
-            'SELECT max(sampled_at) AS at FROM kafka_lag_snapshots',
-          )
-        ).rows[0].at ?? 0,
+        (await db.query('SELECT max(sampled_at) AS at FROM kafka_lag_samples'))
+          .rows[0].at ?? 0,
       );
     // Sampling runs before the kill.
     const before = await poll(

@@ -124,8 +124,10 @@ check_background() {
 }
 
 wait_background() {
-  local limit="$1" hint="${2:-}" next=60 t_wait=$SECONDS
+  local limit="$1" hint="${2:-}" t_wait=$SECONDS
   [ -n "$BG_PID" ] || return 0
+  # A progress line a minute from now, then every minute (not one per 2 s to catch up).
+  local next=$((SECONDS - BG_T0 + 60))
   if [ ! -f "$BG_LOG.rc" ]; then
     log "$BG_NAME: waiting for it to finish (running for $((SECONDS - BG_T0)) s; at most $limit s)"
   fi

@@ -62,6 +62,14 @@ const probePlugin = createBackendPlugin({
           await authorize(req, otherPermission);
           res.json({ ok: true });
         });
+        router.get('/split', async (req, res) => {
+          const credentials = await authorize.credentials(req);
+          const decided = authorize.check(credentials);
+          decided.catch(() => undefined);
+          const work = Promise.resolve('done beside the decision');
+          const [result] = await Promise.all([work, decided]);
+          res.json({ principal: credentials.principal, result });
+        });
         router.get('/user', async (req, res) => {
           const credentials = await authorizeUser(req);
           // Typed as a user principal: userEntityRef needs no cast.
@@ -119,6 +127,23 @@ describe('createAuthorize', () => {
       .get('/api/probe/other')
       .set(as(DENIED_USER));
     expect(res.status).toBe(200);
+  });
+
+  it('splits into credentials and a decision for them, which denies as the whole does', async () => {
+    const allowed = await request(server)
+      .get('/api/probe/split')
+      .set(as(ALLOWED_USER));
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toEqual({
+      principal: { type: 'user', userEntityRef: ALLOWED_USER },
+      result: 'done beside the decision',
+    });
+    const denied = await request(server)
+      .get('/api/probe/split')
+      .set(as(DENIED_USER));
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toBe('Not allowed to read the probe');
+    expect(denied.body.result).toBeUndefined();
   });
 
   it('defaults the message to the permission name', async () => {

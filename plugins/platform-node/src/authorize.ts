@@ -19,10 +19,24 @@ export type AuthorizeRequest = Parameters<HttpAuthService['credentials']>[0];
  * that does not allow it throws `NotAllowedError` (answered 403 with only the error).
  * Without a permission argument the authorizer's default permission is checked.
  */
-export type Authorize<TAllowed extends keyof BackstagePrincipalTypes> = (
-  req: AuthorizeRequest,
-  permission?: BasicPermission,
-) => Promise<BackstageCredentials<BackstagePrincipalTypes[TAllowed]>>;
+export type Authorize<TAllowed extends keyof BackstagePrincipalTypes> = {
+  (req: AuthorizeRequest, permission?: BasicPermission): Promise<
+    BackstageCredentials<BackstagePrincipalTypes[TAllowed]>
+  >;
+  /**
+   * The two halves, for a route that does other work while the decision is on its way
+   * (the permission backend is an HTTP round trip): the caller's credentials, and then the
+   * decision for them, which rejects with `NotAllowedError` as above. Such a route sends
+   * and stores nothing before `check` has resolved.
+   */
+  credentials(
+    req: AuthorizeRequest,
+  ): Promise<BackstageCredentials<BackstagePrincipalTypes[TAllowed]>>;
+  check(
+    credentials: BackstageCredentials,
+    permission?: BasicPermission,
+  ): Promise<void>;
+};
 
 /** Options of {@link createAuthorize}. */
 export interface CreateAuthorizeOptions<
@@ -70,17 +84,26 @@ export function createAuthorize<
     }
     return notAllowedMessage ?? `Not allowed: ${permission.name}`;
   };
-  return async (req, permission = options.permission) => {
-    const credentials = await httpAuth.credentials<TAllowed>(
-      req,
-      allow ? { allow } : undefined,
-    );
+  const credentials = (req: AuthorizeRequest) =>
+    httpAuth.credentials<TAllowed>(req, allow ? { allow } : undefined);
+  const check = async (
+    caller: BackstageCredentials,
+    permission = options.permission,
+  ) => {
     const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
+      credentials: caller,
     });
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(message(permission));
     }
-    return credentials;
   };
+  const authorize = async (
+    req: AuthorizeRequest,
+    permission?: BasicPermission,
+  ) => {
+    const caller = await credentials(req);
+    await check(caller, permission);
+    return caller;
+  };
+  return Object.assign(authorize, { credentials, check });
 }

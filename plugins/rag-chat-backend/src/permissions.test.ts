@@ -80,6 +80,20 @@ describe('rag-chat permissions', () => {
       message: 'Not allowed: rag.chat.ask',
     });
     expect(denied.text).not.toMatch(/brokers/);
+    // The question is checked and retrieved while the decision is on its way, but the
+    // decision answers first: a denied user's 100 KB question is 403, not the 400 an
+    // allowed user gets for it.
+    const long = { question: 'x'.repeat(100_000) };
+    const deniedLong = await request(server)
+      .post('/api/rag-chat/chat')
+      .set(as(DENIED))
+      .send(long);
+    expect(deniedLong.status).toBe(403);
+    const allowedLong = await request(server)
+      .post('/api/rag-chat/chat')
+      .set(as(ALLOWED))
+      .send(long);
+    expect(allowedLong.status).toBe(400);
 
     for (const url of [
       '/api/rag-chat/status',

@@ -85,12 +85,9 @@ export async function createRouter(options: {
     permission: ragChatAskPermission,
     allow: ['user'],
   });
-  /** The caller, once the permission (default: ask) allows them. */
-  const asker = async (
-    req: Request,
-    permission?: BasicPermission,
+  const askerOf = async (
+    credentials: Awaited<ReturnType<typeof authorize>>,
   ): Promise<Asker> => {
-    const credentials = await authorize(req, permission);
     const info = await userInfo.getUserInfo(credentials);
     return {
       userRef: info.userEntityRef,
@@ -98,6 +95,9 @@ export async function createRouter(options: {
       credentials,
     };
   };
+  /** The caller, once the permission (default: ask) allows them. */
+  const asker = async (req: Request, permission?: BasicPermission) =>
+    askerOf(await authorize(req, permission));
 
   router.get('/status', async (req, res) => {
     await asker(req);
@@ -105,9 +105,18 @@ export async function createRouter(options: {
   });
 
   router.post('/chat', async (req, res) => {
-    const who = await asker(req);
-    const body = parseRequest(askBody, req.body, 'body');
-    const answer = await service.prepareAnswer(body, who);
+    // The ask permission (a round trip to the permission backend) is decided while the
+    // question is checked and its passages retrieved; nothing is stored or sent, and no
+    // other error answered, before it allows.
+    const credentials = await authorize.credentials(req);
+    const allowed = authorize.check(credentials);
+    allowed.catch(() => undefined);
+    const prepared = askerOf(credentials).then(who =>
+      service.prepareAnswer(parseRequest(askBody, req.body, 'body'), who),
+    );
+    prepared.catch(() => undefined);
+    const answer = await prepared;
+    await allowed;
 
     const stopped = new AbortController();
     res.on('close', () => {

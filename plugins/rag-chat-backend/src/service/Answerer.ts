@@ -20,13 +20,28 @@ import {
 import { buildMessages } from './prompt';
 import { AskerAccess, Retrieval, Retriever } from './Retriever';
 
-/** One question to answer, after every check has passed. */
-export interface AnswerRequest {
+/** What a question's passages are retrieved with. */
+export interface RetrieveRequest {
   retriever: Retriever;
   question: string;
   /** The earlier turns sent along (the last ones, without failed answers). */
   history: ChatMessage[];
   access: AskerAccess;
+}
+
+/** A question's passages, and the notices that go with its answer. */
+export interface Retrieved {
+  retrieval: Retrieval;
+  notices: string[];
+}
+
+/** One question to answer, after every check has passed. */
+export interface AnswerRequest extends RetrieveRequest {
+  /**
+   * Its passages, from `retrieve`: started before the answer (while the ask permission
+   * is decided), awaited here.
+   */
+  retrieved: Promise<Retrieved>;
   conversationId: string;
   messageId: string;
   /** When the request came in (performance.now()), for the timings. */
@@ -79,7 +94,7 @@ export class Answerer {
 
   async answer(request: AnswerRequest): Promise<ChatMessage> {
     const { question, emit, signal, started } = request;
-    const { retrieval, notices } = await this.retrieve(request);
+    const { retrieval, notices } = await request.retrieved;
     const { passages } = retrieval;
     let mode: AnswerMode = 'generative';
     if (passages.length === 0) mode = 'nothing-found';
@@ -139,9 +154,7 @@ export class Answerer {
   }
 
   /** The passages, and the notices that go with this answer. */
-  private async retrieve(
-    request: AnswerRequest,
-  ): Promise<{ retrieval: Retrieval; notices: string[] }> {
+  async retrieve(request: RetrieveRequest): Promise<Retrieved> {
     const { config, logger } = this.options;
     const { question, history } = request;
     // A follow-up ("who owns it?") is retrieved together with the question before it.

@@ -213,6 +213,16 @@ export class DefaultRagChatService implements RagChatService {
     const recent = history
       .filter(m => m.status !== 'error')
       .slice(-config.limits.historyTurns);
+    const access = this.accessFor(asker, scope);
+    // Retrieved from here on, while the caller (the router) still waits for the ask
+    // permission; nothing is stored or sent before `stream`. Unawaited until then.
+    const retrieved = this.answerer.retrieve({
+      retriever,
+      question,
+      history: recent,
+      access,
+    });
+    retrieved.catch(() => undefined);
     return {
       conversationId,
       messageId,
@@ -232,7 +242,8 @@ export class DefaultRagChatService implements RagChatService {
           retriever,
           question,
           history: recent,
-          access: this.accessFor(asker, scope),
+          access,
+          retrieved,
           conversationId,
           messageId,
           started,

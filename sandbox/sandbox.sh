@@ -52,7 +52,8 @@ wait_for() {
   local part="$1" logfile="$2" limit="$3"
   shift 3
   local t0=$SECONDS
-  until "$@" >/dev/null 2>&1; do
+  # The check's output is noise; a check that dies (a part that exited) still says why.
+  until DIE_FD=4 "$@" 4>&2 >/dev/null 2>&1; do
     if [ $((SECONDS - t0)) -ge "$limit" ]; then
       [ -f "$logfile" ] && tail -n 20 "$logfile" >&2
       die "$part did not become ready within ${limit}s; log: $logfile"

@@ -12,7 +12,8 @@ YARN1_VERSION="1.22.22"
 TOOLS_DIR="$PORTAL_CACHE/tools-node-$NODE_VERSION"
 
 log() { printf '\033[1;34m[portal]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[portal] error:\033[0m %s\n' "$*" >&2; exit 1; }
+# DIE_FD: where the message goes when stderr is not the caller's (wait_for's checks).
+die() { printf '\033[1;31m[portal] error:\033[0m %s\n' "$*" >&"${DIE_FD:-2}"; exit 1; }
 
 # Runs a long step, printing a line when it starts and when it ends (with seconds),
 # and the tail of its log if it fails.

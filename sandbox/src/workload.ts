@@ -203,7 +203,8 @@ function releaseMessage(n: number) {
 
 /**
  * Retries a call while the cluster is still settling: the first group calls on a new
- * cluster fail with "not coordinator" while __consumer_offsets is being created.
+ * cluster fail with "not coordinator" while __consumer_offsets is being created, and the
+ * first offset reads with "not the leader" while leaders are elected.
  */
 export async function retrying<T>(
   fn: () => Promise<T>,
@@ -255,7 +256,7 @@ async function consumeReleasesOnce(kafka: KafkaClient, admin: Admin) {
 /** release-archiver: commits on partitions 0 and 1 only; partition 2 never. */
 async function commitTwoOfThreePartitions(admin: Admin) {
   if (await hasCommits(admin, WORKLOAD_GROUPS.partlyCommitted)) return;
-  const ends = await admin.fetchTopicOffsets('github-releases');
+  const ends = await retrying(() => admin.fetchTopicOffsets('github-releases'));
   await retrying(() =>
     admin.setOffsets({
       groupId: WORKLOAD_GROUPS.partlyCommitted,
@@ -373,11 +374,12 @@ async function main() {
 
   const producer = new ResilientProducer(kafka);
   await producer.connect();
-  if (
-    (await admin.fetchTopicOffsets('github-releases')).every(
-      p => p.high === '0',
-    )
-  ) {
+  // Right after the brokers start, the partitions' leaders may still move ("not the
+  // leader for that topic-partition", retriable): a fresh CI run's workload died on it.
+  const offsets = await retrying(() =>
+    admin.fetchTopicOffsets('github-releases'),
+  );
+  if (offsets.every(p => p.high === '0')) {
     await producer.send({
       topic: 'github-releases',
       acks: -1,

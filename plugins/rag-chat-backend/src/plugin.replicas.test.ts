@@ -5,8 +5,6 @@
  * PostgreSQL 15 with pgvector). Needs scripts/sandbox up postgres redis.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   freshPostgresDatabase,
   startReplica,
@@ -18,7 +16,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { ragChatPlugin } from './plugin';
 import {
-  ENTITIES,
+  fixtureCatalog,
   sandboxPgVectorUrl,
   testSchema,
   writeDocs,
@@ -42,12 +40,7 @@ describe('rag-chat on two replicas', () => {
         limits: { questionsPerMinute: 2 },
       },
     };
-    const catalog = () =>
-      catalogServiceMock.mock({
-        getEntities: async () => ({ items: ENTITIES }),
-        getEntityByRef: async ref =>
-          ENTITIES.find(e => stringifyEntityRef(e) === ref),
-      }).factory;
+    const catalog = () => fixtureCatalog().factory;
     const replicas = [];
     try {
       for (let i = 0; i < 2; i++) {

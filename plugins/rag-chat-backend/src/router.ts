@@ -115,8 +115,8 @@ export async function createRouter(options: {
       service.prepareAnswer(parseRequest(askBody, req.body, 'body'), who),
     );
     prepared.catch(() => undefined);
-    const answer = await prepared;
     await allowed;
+    const answer = await prepared;
 
     const stopped = new AbortController();
     res.on('close', () => {

@@ -5,7 +5,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Passage } from '@internal/plugin-rag-chat-common';
 import { sandboxEnv } from '@internal/sandbox';
 
@@ -110,6 +111,23 @@ export const ENTITIES: Entity[] = [
 ];
 
 export const SECRET_ENTITY = 'component:default/payroll-ledger';
+
+/**
+ * The catalog over ENTITIES, every one readable, with each read the chat makes: the index
+ * (getEntities), an entity's scope (getEntityByRef) and the readable check of a question's
+ * candidates (getEntitiesByRefs; a mock without it fails every answer).
+ */
+export function fixtureCatalog() {
+  const byRef = (ref: string) =>
+    ENTITIES.find(e => stringifyEntityRef(e) === ref);
+  return catalogServiceMock.mock({
+    getEntities: async () => ({ items: ENTITIES }),
+    getEntityByRef: async ref => byRef(ref),
+    getEntitiesByRefs: async ({ entityRefs }) => ({
+      items: entityRefs.map(byRef),
+    }),
+  });
+}
 
 export const DOCS: Record<string, string> = {
   'docs/platform.md': [

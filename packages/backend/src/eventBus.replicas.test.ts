@@ -75,12 +75,20 @@ describe('events across two replicas (events backend on PostgreSQL)', () => {
         );
       }
       const marker = randomBytes(6).toString('hex');
-      await a.publish({ marker });
+      // Published again every 5 s until it arrives: replica B's subscription reaches the
+      // bus in the background after its start, and a subscription sees only the events
+      // published after it (a CI run published once, before it, and waited in vain).
+      // Events that stay in one replica's memory never arrive, however often sent.
       const deadline = Date.now() + 60_000;
+      let nextPublish = 0;
       while (
         !receivedB.some(e => (e.eventPayload as any)?.marker === marker) &&
         Date.now() < deadline
       ) {
+        if (Date.now() >= nextPublish) {
+          await a.publish({ marker });
+          nextPublish = Date.now() + 5000;
+        }
         await new Promise(r => setTimeout(r, 250));
       }
       expect(receivedB.map(e => (e.eventPayload as any)?.marker)).toContain(

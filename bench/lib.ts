@@ -18,5 +18,10 @@ export async function guestToken(baseUrl: string): Promise<string> {
   const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });
+  if (!res.ok) {
+    throw new Error(
+      `guest sign-in at ${baseUrl} failed: ${res.status} ${await res.text()}`,
+    );
+  }
   return (await res.json()).backstageIdentity.token as string;
 }

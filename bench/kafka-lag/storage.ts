@@ -229,6 +229,8 @@ async function pageApi() {
   backend.add(
     mockServices.rootConfig.factory({
       data: {
+        // The auth backend needs the app's address (its sign-in redirects).
+        app: { baseUrl: `http://localhost:${PORT}` },
         backend: {
           baseUrl: `http://localhost:${PORT}`,
           listen: { port: PORT },
@@ -238,7 +240,11 @@ async function pageApi() {
             pluginDivisionMode: 'schema',
           },
         },
-        auth: { environment: 'development', providers: { guest: {} } },
+        // A benchmark backend on localhost, run without NODE_ENV=development.
+        auth: {
+          environment: 'development',
+          providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+        },
         kafka: {
           clientId: 'bench',
           clusters: [{ name: 'bench', brokers: brokers!.split(',') }],

@@ -5,7 +5,11 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Passage } from '@internal/plugin-rag-chat-common';
 import { sandboxEnv } from '@internal/sandbox';
@@ -118,8 +122,10 @@ export const SECRET_ENTITY = 'component:default/payroll-ledger';
  * candidates (getEntitiesByRefs; a mock without it fails every answer).
  */
 export function fixtureCatalog() {
-  const byRef = (ref: string) =>
-    ENTITIES.find(e => stringifyEntityRef(e) === ref);
+  const byRef = (ref: string | CompoundEntityRef) => {
+    const wanted = typeof ref === 'string' ? ref : stringifyEntityRef(ref);
+    return ENTITIES.find(e => stringifyEntityRef(e) === wanted);
+  };
   return catalogServiceMock.mock({
     getEntities: async () => ({ items: ENTITIES }),
     getEntityByRef: async ref => byRef(ref),

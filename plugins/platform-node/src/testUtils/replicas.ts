@@ -16,6 +16,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { sandboxEnv } from '@internal/sandbox';
 import knexFactory, { Knex } from 'knex';
+import net from 'node:net';
 
 /** A database of its own on the sandbox's PostgreSQL. */
 export interface FreshPostgresDatabase {
@@ -101,6 +102,9 @@ export interface StartReplicaOptions {
 export async function startReplica(
   options: StartReplicaOptions,
 ): Promise<TestBackend> {
+  // Backstage's Redis store retries a refused connection for ever: without this the
+  // test waits out its timeout instead of saying what is missing.
+  if (options.cache === 'redis') await redisAnswers(sandboxEnv().redisUrl);
   const config = options.config ?? {};
   const backend = (config.backend ?? {}) as JsonObject;
   return startTestBackend({
@@ -131,5 +135,28 @@ export async function startReplica(
         },
       }),
     ],
+  });
+}
+
+/** Fails at once, naming the command, when nothing listens at the Redis URL. */
+async function redisAnswers(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(5000);
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(
+        new Error(
+          `The sandbox's Redis at ${url} does not answer (${why}): start it with "scripts/sandbox up redis"`,
+        ),
+      );
+    };
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    socket.once('timeout', () => fail('no answer within 5 s'));
+    socket.once('error', error => fail(error.message));
   });
 }

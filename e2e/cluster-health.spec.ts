@@ -113,6 +113,9 @@ const sandbox = process.env.SANDBOX_CLI ?? `${__dirname}/../scripts/sandbox`;
 test('both clusters, each with its own panels; one API server stopped leaves its last figures, marked stale', async ({
   page,
 }, testInfo) => {
+  // Its waits add up past the default two minutes on busy cores: the page's 15 s refresh, the
+  // probe's timeout once the server is stopped, and the server's start again.
+  test.setTimeout(360_000);
   await page.setViewportSize({ width: 1600, height: 1000 });
   await page.goto('/cluster-health');
   await page.getByRole('button', { name: 'Enter' }).click();

@@ -7,7 +7,7 @@
  *   yarn sucrase-node bench/kafka-lag/run.ts [groups] [partitions] [rounds]
  *
  * Seeds <groups> consumer groups (default 50) with commits on every partition of a topic of
- * <partitions> partitions (default 1000); kept for later runs. Then times:
+ * <partitions> partitions (default 1000). Then times:
  * - the plugin's KafkaSampler.snapshot(): one refresh of every group of the cluster, Kafka
  *   requests counted through kafkajs's request instrumentation (KafkaSampler.onRequest);
  * - @backstage-community/plugin-kafka-backend's own router (makeRouter + KafkaJsApiImpl from
@@ -15,6 +15,9 @@
  *   /consumers/:cluster/:group/offsets, what its frontend calls per group, for all groups one
  *   after another and all at once; its requests counted through the instrumentation of every
  *   admin client it creates.
+ * At the end it deletes its groups and its topic: the sandbox's Kafka is the one the portal's
+ * pages and end-to-end tests read, and 50 stopped groups would fill them. BENCH_KEEP=1 keeps
+ * them for the next run (seeding 50 x 1000 takes minutes).
  */
 import { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -309,7 +312,38 @@ async function main() {
   );
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+/** Deletes the seeded groups and topic, unless BENCH_KEEP=1. */
+async function cleanUp() {
+  if (process.env.BENCH_KEEP === '1') {
+    console.log(`kept ${groups} groups and topic ${topic} (BENCH_KEEP=1)`);
+    return;
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(
+      (await admin.listGroups()).groups.map(g => g.groupId),
+    );
+    const seeded = groupIds.filter(id => existing.has(id));
+    if (seeded.length > 0) await admin.deleteGroups(seeded);
+    if ((await admin.listTopics()).includes(topic)) {
+      await admin.deleteTopics({ topics: [topic] });
+    }
+    console.log(
+      `deleted ${seeded.length} groups and topic ${topic} (BENCH_KEEP=1 keeps them)`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main()
+  .then(cleanUp, async error => {
+    console.error(error);
+    await cleanUp().catch(e => console.error('cleaning up failed:', e));
+    process.exit(1);
+  })
+  .catch(error => {
+    console.error(error);
+    process.exit(1);
+  });

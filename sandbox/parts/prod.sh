@@ -10,6 +10,7 @@
 #   scripts/sandbox prod kill N      SIGKILL replica N (1 or 2) by its PID, as a crash would
 #   scripts/sandbox prod start N     start replica N again and wait until it is ready
 #   scripts/sandbox prod pids        the replicas' PIDs, one a line ("N PID")
+#   scripts/sandbox prod stop        stop both replicas (SIGTERM; nginx, Redis and the IdP stay up)
 #   scripts/sandbox build prod       only the build (a new bundle stops running replicas first;
 #                                    `up prod` starts them again)
 #
@@ -302,7 +303,7 @@ logs_prod() { tail -n 40 "$PROD_RUN"/replica*/backend.log; }
 
 cmd_prod() {
   local action="${1:-}" n="${2:-}"
-  local usage="usage: sandbox prod kill N | start N | pids (N = 1 or 2)"
+  local usage="usage: sandbox prod kill N | start N | stop | pids (N = 1 or 2)"
   case "$action" in
     kill)
       [[ "$n" =~ ^[12]$ ]] || die "$usage"
@@ -326,6 +327,10 @@ cmd_prod() {
         prod_start_replica "$n"
       fi
       prod_wait_ready "$n"
+      ;;
+    stop)
+      down_prod
+      log "prod: replicas stopped"
       ;;
     pids)
       for n in 1 2; do

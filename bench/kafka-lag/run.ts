@@ -15,9 +15,9 @@
  *   /consumers/:cluster/:group/offsets, what its frontend calls per group, for all groups one
  *   after another and all at once; its requests counted through the instrumentation of every
  *   admin client it creates.
- * At the end it deletes its groups and its topic: the sandbox's Kafka is the one the portal's
- * pages and end-to-end tests read, and 50 stopped groups would fill them. BENCH_KEEP=1 keeps
- * them for the next run (seeding 50 x 1000 takes minutes).
+ * The groups and the topic are kept for the next run (seeding 50 x 1000 takes minutes); they
+ * show on the sandbox portal's Kafka lag page as 50 stopped groups. BENCH_CLEAN=1 deletes them
+ * at the end.
  */
 import { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -312,10 +312,12 @@ async function main() {
   );
 }
 
-/** Deletes the seeded groups and topic, unless BENCH_KEEP=1. */
+/** Deletes the seeded groups and topic when BENCH_CLEAN=1. */
 async function cleanUp() {
-  if (process.env.BENCH_KEEP === '1') {
-    console.log(`kept ${groups} groups and topic ${topic} (BENCH_KEEP=1)`);
+  if (process.env.BENCH_CLEAN !== '1') {
+    console.log(
+      `kept ${groups} groups and topic ${topic} for the next run (BENCH_CLEAN=1 deletes them)`,
+    );
     return;
   }
   const admin = kafka.admin();
@@ -330,7 +332,7 @@ async function cleanUp() {
       await admin.deleteTopics({ topics: [topic] });
     }
     console.log(
-      `deleted ${seeded.length} groups and topic ${topic} (BENCH_KEEP=1 keeps them)`,
+      `deleted ${seeded.length} groups and topic ${topic} (BENCH_CLEAN=1)`,
     );
   } finally {
     await admin.disconnect();

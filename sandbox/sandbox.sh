@@ -41,6 +41,41 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The sandbox's listening ports lie in Linux's ephemeral range (32768-60999 by default): an
+# outgoing connection of a test may take one as its local port just when the server that owns
+# it starts, and the server then fails with EADDRINUSE (seen once for the GPU exporter on
+# :59400). Ports in net.ipv4.ip_local_reserved_ports are never handed out as ephemeral ones, and
+# binding them explicitly still works; `up` adds the sandbox's to that list when it may write it
+# (root), and says once that it cannot otherwise.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports
+  local ports=("${KAFKA_PORTS[@]}" "${KAFKA_CONTROLLER_PORTS[@]}" "$PG_PORT" "$VECTOR_PORT"
+    "$ETCD_PORT" "$ETCD_PEER_PORT" "$KINE_PORT" "$K8S_API_PORT" "$HELIX_API_PORT" "$MODEL_PORT"
+    "$PROMETHEUS_PORT" "$GPU_EXPORTER_PORT" "$IDP_PORT" "$NGINX_PORT" "$REDIS_PORT" "${PROD_PORTS[@]}")
+  local current wanted
+  current="$(cat "$file" 2>/dev/null)" || return 0
+  wanted="$(printf '%s\n' "${ports[@]}" | sort -n | paste -sd, -)"
+  # The kernel keeps the list sorted and merged ("19092-19093,29092,..."): is each of ours in it?
+  local reserved=()
+  local part
+  IFS=, read -ra reserved <<<"$current"
+  local port missing=false
+  for port in "${ports[@]}"; do
+    local found=false
+    for part in "${reserved[@]}"; do
+      if [ "$port" -ge "${part%-*}" ] && [ "$port" -le "${part#*-}" ]; then found=true; break; fi
+    done
+    $found || { missing=true; break; }
+  done
+  $missing || return 0
+  if [ -w "$file" ] && echo "${current:+$current,}$wanted" >"$file" 2>/dev/null; then
+    log "reserved the sandbox's ports ($wanted) in net.ipv4.ip_local_reserved_ports: no outgoing connection takes them"
+  else
+    log "note: cannot add the sandbox's ports to net.ipv4.ip_local_reserved_ports (needs root);" \
+      "a server may now and then fail to start with EADDRINUSE when an outgoing connection holds its port"
+  fi
+}
+
 ports_free() {
   local port
   for port in "$@"; do ! port_open "$port" || return 1; done
@@ -575,6 +610,7 @@ main() {
       # shellcheck disable=SC2207
       [ ${#parts[@]} -eq 0 ] && parts=($(default_parts))
       ensure_deps
+      reserve_ports
       local t0=$SECONDS
       for part in "${ALL_PARTS[@]}"; do
         # Start in dependency order, whatever order they were named in.

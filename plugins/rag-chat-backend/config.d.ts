@@ -24,8 +24,23 @@ export interface Config {
       /** Seconds to wait for the first token before falling back to an extractive answer. Default: 30. */
       firstTokenTimeoutSeconds?: number;
     };
-    /** OpenAI-compatible embeddings endpoint. Unset: full-text retrieval only. */
+    /**
+     * The embeddings of semantic search: an OpenAI-compatible endpoint (baseUrl and
+     * model), or, with no baseUrl, all-MiniLM-L6-v2 in this process (a worker
+     * thread) from the model files that ./scripts/start.sh fetches.
+     */
     embeddings?: {
+      /**
+       * With no baseUrl: embed in this process. Default: true (false: full-text
+       * retrieval only, unless an endpoint is set).
+       */
+      inProcess?: boolean;
+      /**
+       * Folder of the in-process model's files (model.onnx, tokenizer.json,
+       * tokenizer_config.json). Default: $PORTAL_CACHE/models/all-MiniLM-L6-v2,
+       * PORTAL_CACHE defaulting to ~/.cache/platform-portal.
+       */
+      modelDir?: string;
       /** Base URL up to and including /v1. */
       baseUrl?: string;
       /** Model name, e.g. all-MiniLM-L6-v2. */
@@ -37,7 +52,7 @@ export interface Config {
       apiKey?: string;
       /** Dimensions of the model's vectors: the store's vector(<dims>) column. Default: 384. */
       dimensions?: number;
-      /** Texts per embeddings request. Default: 32. */
+      /** Texts per embeddings request (or in-process run). Default: 32. */
       batchSize?: number;
     };
     /** Where chunks and vectors live. */

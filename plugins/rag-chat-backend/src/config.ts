@@ -1,5 +1,11 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  EMBEDDING_DIMENSIONS,
+  EMBEDDING_MODEL,
+  defaultModelDir,
+  missingModelFiles,
+} from '@internal/embeddings';
 
 export interface OpenAiEndpointConfig {
   baseUrl: string;
@@ -29,6 +35,16 @@ export interface RagChatConfig {
     firstTokenTimeoutMs: number;
   };
   embeddings?: OpenAiEndpointConfig & { batchSize: number };
+  /**
+   * With no endpoint: all-MiniLM-L6-v2 in this process, from `modelDir`
+   * (`missing`: the model files not there; then full text only, with a notice).
+   */
+  inProcessEmbeddings?: {
+    model: string;
+    modelDir: string;
+    missing: string[];
+    batchSize: number;
+  };
   dimensions: number;
   store: {
     connection?: string;
@@ -97,6 +113,24 @@ export function readRagChatConfig(config: Config): RagChatConfig {
       `ragChat.store.schema must be a lower-case SQL identifier, got '${schema}'`,
     );
   }
+  const batchSize =
+    config.getOptionalNumber('ragChat.embeddings.batchSize') ?? 32;
+  const inProcess =
+    !embeddings &&
+    (config.getOptionalBoolean('ragChat.embeddings.inProcess') ?? true);
+  const dimensions =
+    config.getOptionalNumber('ragChat.embeddings.dimensions') ??
+    EMBEDDING_DIMENSIONS;
+  if (inProcess && dimensions !== EMBEDDING_DIMENSIONS) {
+    throw new InputError(
+      `ragChat.embeddings.dimensions is ${dimensions}, but the in-process model ${EMBEDDING_MODEL} ` +
+        `(used while ragChat.embeddings.baseUrl is unset) has ${EMBEDDING_DIMENSIONS}; ` +
+        'unset it, or set ragChat.embeddings.baseUrl and model for an endpoint of that size',
+    );
+  }
+  const modelDir =
+    config.getOptionalString('ragChat.embeddings.modelDir') ??
+    defaultModelDir();
   return {
     chat: chat && {
       ...chat,
@@ -106,12 +140,16 @@ export function readRagChatConfig(config: Config): RagChatConfig {
         (config.getOptionalNumber('ragChat.chat.firstTokenTimeoutSeconds') ??
           30) * 1000,
     },
-    embeddings: embeddings && {
-      ...embeddings,
-      batchSize: config.getOptionalNumber('ragChat.embeddings.batchSize') ?? 32,
-    },
-    dimensions:
-      config.getOptionalNumber('ragChat.embeddings.dimensions') ?? 384,
+    embeddings: embeddings && { ...embeddings, batchSize },
+    inProcessEmbeddings: inProcess
+      ? {
+          model: EMBEDDING_MODEL,
+          modelDir,
+          missing: missingModelFiles(modelDir),
+          batchSize,
+        }
+      : undefined,
+    dimensions,
     store: {
       connection: config.getOptionalString('ragChat.store.connection'),
       schema,
@@ -187,11 +225,49 @@ export function configurationNotices(config: RagChatConfig): string[] {
         'Set ragChat.chat.baseUrl and ragChat.chat.model (an OpenAI-compatible endpoint) for written answers.',
     );
   }
-  if (!config.embeddings) {
+  const local = config.inProcessEmbeddings;
+  if (local && local.missing.length > 0) {
     notices.push(
-      'No embeddings endpoint is configured: retrieval is full-text only. ' +
-        'Set ragChat.embeddings.baseUrl, ragChat.embeddings.model and ragChat.embeddings.dimensions for semantic search.',
+      `Retrieval is full-text only: the in-process embedding model's files (${local.missing.join(
+        ', ',
+      )}) are not in ${local.modelDir}. ` +
+        './scripts/start.sh fetches them (or scripts/sandbox model fetch); ' +
+        'set ragChat.embeddings.modelDir where they are, or ragChat.embeddings.baseUrl and ragChat.embeddings.model for an endpoint.',
+    );
+  } else if (!config.embeddings && !local) {
+    notices.push(
+      'Retrieval is full-text only: no embeddings endpoint is configured and ragChat.embeddings.inProcess is false. ' +
+        'Set ragChat.embeddings.baseUrl, ragChat.embeddings.model and ragChat.embeddings.dimensions for semantic search, or unset inProcess.',
     );
   }
   return notices;
+}
+
+/** Which embeddings retrieval uses, in words for messages, and the keys that choose it. */
+export function embeddingsSource(config: RagChatConfig):
+  | {
+      kind: 'endpoint' | 'in-process';
+      model: string;
+      description: string;
+      keys: string;
+    }
+  | undefined {
+  if (config.embeddings) {
+    return {
+      kind: 'endpoint',
+      model: config.embeddings.model,
+      description: 'the embeddings endpoint',
+      keys: 'ragChat.embeddings.baseUrl and ragChat.embeddings.model',
+    };
+  }
+  const local = config.inProcessEmbeddings;
+  if (local && local.missing.length === 0) {
+    return {
+      kind: 'in-process',
+      model: local.model,
+      description: 'the in-process embedding model',
+      keys: 'ragChat.embeddings.modelDir',
+    };
+  }
+  return undefined;
 }

@@ -3,7 +3,8 @@
  * scheduler into the sandbox's vector store, questions answered by the sandbox
  * model server and streamed back as server-sent events.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   mockCredentials,
@@ -400,11 +401,33 @@ describe('rag-chat plugin', () => {
     );
   });
 
-  it('works with nothing configured: embedded store, full-text retrieval, extractive answers, notices naming the keys', async () => {
+  // Shares no word with the stalled-partitions passage of docs/runbooks/consumer-lag.md
+  // (its cosine with it is about 0.4, over the 0.3 of ragChat.retrieval.minSimilarity).
+  const PARAPHRASE =
+    'Kafka: one shard stuck, reader position frozen - what now?';
+  const LAG_RUNBOOK = 'doc:docs/runbooks/consumer-lag.md';
+
+  it('works with nothing configured: embedded store, in-process embeddings, extractive answers, notices naming the keys', async () => {
     const { server, status } = await startBackend({ sources: { docs } });
     expect(status.store.kind).toBe('embedded');
+    expect(status.embeddings).toEqual({
+      configured: true,
+      inProcess: true,
+      model: EMBEDDING_MODEL,
+      dimensions: 384,
+    });
+    // Every passage of the docs has its vector.
+    const doc = status.index.sources.find(k => k.kind === 'doc')!;
+    expect(doc.sources).toBe(4);
+    expect(doc.chunks).toBeGreaterThan(4);
+    expect(doc.embeddedChunks).toBe(doc.chunks);
     expect(status.notices.join(' ')).toMatch(/ragChat\.chat\.baseUrl/);
-    expect(status.notices.join(' ')).toMatch(/ragChat\.embeddings\.baseUrl/);
+    expect(status.notices.join(' ')).not.toMatch(/full-text only/);
+    // Semantic retrieval: found by meaning alone.
+    const paraphrased = await ask(server, ALICE, { question: PARAPHRASE });
+    expect(paraphrased.message!.passages.map(p => p.sourceId)).toContain(
+      LAG_RUNBOOK,
+    );
     const { message } = await ask(server, ALICE, {
       question: 'How many brokers does the Kafka cluster have?',
     });
@@ -419,5 +442,47 @@ describe('rag-chat plugin', () => {
     expect(restricted.message!.passages.map(p => p.sourceId)).not.toContain(
       'doc:docs/runbooks/break-glass.md',
     );
+  });
+
+  it('retrieves by full text only with ragChat.embeddings.inProcess false, and says which keys to set', async () => {
+    const { server, status } = await startBackend({
+      embeddings: { inProcess: false },
+      sources: { docs },
+    });
+    expect(status.embeddings.configured).toBe(false);
+    expect(status.notices.join(' ')).toMatch(
+      /full-text only: no embeddings endpoint is configured and ragChat\.embeddings\.inProcess is false/,
+    );
+    // The paraphrase above finds nothing by its words.
+    const paraphrased = await ask(server, ALICE, { question: PARAPHRASE });
+    expect(paraphrased.message!.passages.map(p => p.sourceId)).not.toContain(
+      LAG_RUNBOOK,
+    );
+    const { message } = await ask(server, ALICE, {
+      question: 'How many brokers does the Kafka cluster have?',
+    });
+    expect(message!.answer).toMatch(/three brokers/);
+  });
+
+  it('names the folder and how to fetch the model when its files are missing, and answers by full text', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'rag-chat-no-model-'));
+    try {
+      const { server, status } = await startBackend({
+        embeddings: { modelDir: empty },
+        sources: { docs },
+      });
+      expect(status.embeddings.configured).toBe(false);
+      expect(status.notices).toContain(
+        `Retrieval is full-text only: the in-process embedding model's files (model.onnx, tokenizer.json, tokenizer_config.json) are not in ${empty}. ` +
+          './scripts/start.sh fetches them (or scripts/sandbox model fetch); set ragChat.embeddings.modelDir where they are, ' +
+          'or ragChat.embeddings.baseUrl and ragChat.embeddings.model for an endpoint.',
+      );
+      const { message } = await ask(server, ALICE, {
+        question: 'How many brokers does the Kafka cluster have?',
+      });
+      expect(message!.answer).toMatch(/three brokers/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -88,6 +88,9 @@ describe('rag-chat: the read permission of the entities behind the passages', ()
         mockServices.rootConfig.factory({
           data: {
             ragChat: {
+              // Full-text candidates only: by vector, every entity of this small index is a
+              // candidate, and the "candidates' entities only" case below would ask them all.
+              embeddings: { inProcess: false },
               sources: { docs: { paths: [path.join(root, 'docs')], root } },
               retrieval: { readableCacheSeconds: CACHE_MS / 1000 },
             },

@@ -223,7 +223,7 @@ describe('rag-chat router', () => {
         .set('Authorization', mockCredentials.user.header(ALICE))
     ).body;
     expect(status.index.lastRunError).toMatch(
-      /the embeddings endpoint could not be reached \(ECONNREFUSED\) \(check ragChat\.embeddings\.baseUrl\)/,
+      /the embeddings endpoint could not be reached \(ECONNREFUSED\) \(check ragChat\.embeddings\.baseUrl and ragChat\.embeddings\.model\)/,
     );
     expect(JSON.stringify(status)).not.toMatch(INTERNAL);
   });

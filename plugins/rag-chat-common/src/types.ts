@@ -130,7 +130,13 @@ export interface IndexedSourceStats {
 /** Answer of `GET /status`: what the chat can do right now, and why not more. */
 export interface RagChatStatus {
   chat: { configured: boolean; model?: string };
-  embeddings: { configured: boolean; model?: string; dimensions: number };
+  /** inProcess: the model runs in the backend (no endpoint configured). */
+  embeddings: {
+    configured: boolean;
+    model?: string;
+    dimensions: number;
+    inProcess?: boolean;
+  };
   store: { kind: 'embedded' | 'postgres'; pgvector?: string; error?: string };
   index: {
     sources: IndexedSourceStats[];

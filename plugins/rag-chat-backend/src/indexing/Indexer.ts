@@ -2,8 +2,12 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SourceKind } from '@internal/plugin-rag-chat-common';
 import pg from 'pg';
-import { IngestorEmbeddingsConfig, RagChatConfig } from '../config';
-import { EmbeddingsClient } from '../model/openai';
+import {
+  IngestorEmbeddingsConfig,
+  RagChatConfig,
+  embeddingsSource,
+} from '../config';
+import { TextEmbedder } from '../model/embedders';
 import { describeFailure } from '../service/errors';
 import { ChunkRecord, ChunkStore } from '../store/ChunkStore';
 import { HEADING_SEPARATOR, chunkMarkdown, hashText } from './chunker';
@@ -63,7 +67,7 @@ export class Indexer {
       config: RagChatConfig;
       store: ChunkStore;
       storePool: pg.Pool;
-      embeddings?: EmbeddingsClient;
+      embeddings?: TextEmbedder;
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;
@@ -255,9 +259,12 @@ export class Indexer {
         { source: source.document.sourceId, error: String(error) },
       );
       // Shown in the chat's status: what went wrong and the key, not the address.
-      counts.error = `the embeddings endpoint ${describeFailure(
-        error,
-      )} (check ragChat.embeddings.baseUrl); indexed for full-text search only`;
+      const used = embeddingsSource(this.options.config);
+      counts.error = `${
+        used?.description ?? 'the embeddings'
+      } ${describeFailure(error)} (check ${
+        used?.keys ?? 'ragChat.embeddings'
+      }); indexed for full-text search only`;
       for (const c of source.chunks) c.embedding = null;
       return null;
     }

@@ -1,6 +1,7 @@
 import { CustomErrorBase } from '@backstage/errors';
 import { SseParser } from '@internal/plugin-rag-chat-common';
 import { OpenAiEndpointConfig } from '../config';
+import type { TextEmbedder } from './embedders';
 
 /**
  * A failed call to an OpenAI-compatible endpoint. The message (for the log) names
@@ -54,7 +55,7 @@ function describeFetchError(what: string, url: string, error: unknown) {
 }
 
 /** Client of an OpenAI-compatible `/embeddings` endpoint. */
-export class EmbeddingsClient {
+export class EmbeddingsClient implements TextEmbedder {
   constructor(
     private readonly endpoint: OpenAiEndpointConfig & { batchSize: number },
     private readonly dimensions: number,
@@ -62,6 +63,10 @@ export class EmbeddingsClient {
 
   get model(): string {
     return this.endpoint.model;
+  }
+
+  async close(): Promise<void> {
+    // one fetch per batch: nothing held open
   }
 
   /** Embeds texts in batches; every vector must have the configured dimensions. */

@@ -9,7 +9,11 @@ import {
   Passage,
   citedPassages,
 } from '@internal/plugin-rag-chat-common';
-import { RagChatConfig, configurationNotices } from '../config';
+import {
+  RagChatConfig,
+  configurationNotices,
+  embeddingsSource,
+} from '../config';
 import { ChatClient } from '../model/openai';
 import { describeFailure } from './errors';
 import {
@@ -163,13 +167,20 @@ export class Answerer {
     const retrieval = await request.retriever.retrieve(query, request.access);
     const notices = configurationNotices(config);
     if (retrieval.embeddingError) {
-      logger.warn('RAG chat: the embeddings endpoint failed; full-text only', {
+      const source = embeddingsSource(config);
+      logger.warn('RAG chat: embedding the question failed; full-text only', {
+        embeddings: source?.kind,
         baseUrl: config.embeddings?.baseUrl,
-        model: config.embeddings?.model,
+        model: source?.model,
         error: retrieval.embeddingErrorDetail,
       });
+      const what = source?.description ?? 'the embeddings';
       notices.push(
-        `The embeddings endpoint ${retrieval.embeddingError}, so this answer used full-text search only. Check ragChat.embeddings.baseUrl and ragChat.embeddings.model.`,
+        `${what[0].toUpperCase()}${what.slice(1)} ${
+          retrieval.embeddingError
+        }, so this answer used full-text search only. Check ${
+          source?.keys ?? 'ragChat.embeddings'
+        }.`,
       );
     }
     return { retrieval, notices };

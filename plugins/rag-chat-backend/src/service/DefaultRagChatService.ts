@@ -15,7 +15,11 @@ import {
   IndexedSource,
   RagChatStatus,
 } from '@internal/plugin-rag-chat-common';
-import { RagChatConfig, configurationNotices } from '../config';
+import {
+  RagChatConfig,
+  configurationNotices,
+  embeddingsSource,
+} from '../config';
 import {
   IndexRuns,
   cachedIndexRunsState,
@@ -112,6 +116,7 @@ export class DefaultRagChatService implements RagChatService {
       // reported below
     }
     const storeError = this.store.error;
+    const embeddings = embeddingsSource(config);
     const notices = configurationNotices(config);
     if (storeError) {
       notices.unshift(storeError);
@@ -119,9 +124,10 @@ export class DefaultRagChatService implements RagChatService {
     return {
       chat: { configured: !!config.chat, model: config.chat?.model },
       embeddings: {
-        configured: !!config.embeddings,
-        model: config.embeddings?.model,
+        configured: !!embeddings,
+        model: embeddings?.model,
         dimensions: config.dimensions,
+        inProcess: embeddings?.kind === 'in-process',
       },
       store: {
         kind: config.store.connection ? 'postgres' : 'embedded',

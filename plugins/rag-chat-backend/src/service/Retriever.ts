@@ -1,6 +1,6 @@
 import { Passage } from '@internal/plugin-rag-chat-common';
 import { RagChatConfig } from '../config';
-import { EmbeddingsClient } from '../model/openai';
+import { TextEmbedder } from '../model/embedders';
 import {
   AccessFilter,
   Candidate,
@@ -121,7 +121,7 @@ export class Retriever {
   constructor(
     private readonly options: {
       store: ChunkStore;
-      embeddings?: EmbeddingsClient;
+      embeddings?: TextEmbedder;
       retrieval: RagChatConfig['retrieval'];
     },
   ) {}

@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { RagChatConfig } from '../config';
 import { Indexer } from '../indexing/Indexer';
-import { EmbeddingsClient } from '../model/openai';
+import { TextEmbedder, createEmbedder } from '../model/embedders';
 import { describeFailure } from '../service/errors';
 import { Retriever } from '../service/Retriever';
 import { ChunkStore } from './ChunkStore';
@@ -36,13 +36,10 @@ const KEY_HINT =
 export class StoreLifecycle {
   private opening?: Promise<OpenStore>;
   private failure?: string;
-  private readonly embeddings?: EmbeddingsClient;
+  private readonly embeddings?: TextEmbedder;
 
   constructor(private readonly options: StoreLifecycleOptions) {
-    const { config } = options;
-    this.embeddings =
-      config.embeddings &&
-      new EmbeddingsClient(config.embeddings, config.dimensions);
+    this.embeddings = createEmbedder(options.config);
   }
 
   /** Why the store is unavailable, for users; undefined while it is open. */
@@ -85,6 +82,7 @@ export class StoreLifecycle {
     const open = await this.opening?.catch(() => undefined);
     await open?.indexer.close();
     await open?.connection.close();
+    await this.embeddings?.close();
   }
 
   private async connect(): Promise<OpenStore> {

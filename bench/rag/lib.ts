@@ -19,18 +19,29 @@ export interface EvalQuestion {
   expected: string[];
 }
 
-export function loadQuestions(): EvalQuestion[] {
-  const file = path.join(REPO_ROOT, 'bench/rag/questions.yaml');
-  return parse(readFileSync(file, 'utf8')).questions;
+/** A question set of bench/rag: `questions.yaml` (written from the docs) or `paraphrased.yaml`. */
+export function loadQuestions(name = 'questions'): {
+  questions: EvalQuestion[];
+  /** Questions the platform's knowledge cannot answer (paraphrased.yaml only). */
+  unanswerable: string[];
+} {
+  const file = path.join(REPO_ROOT, `bench/rag/${name}.yaml`);
+  const parsed = parse(readFileSync(file, 'utf8'));
+  return {
+    questions: parsed.questions ?? [],
+    unanswerable: parsed.unanswerable ?? [],
+  };
 }
 
-/** The docs the portal indexes (app-config.yaml, ragChat.sources.docs.paths). */
+/** The docs the portal indexes (app-config.yaml, ragChat.sources.docs.paths and extensions). */
 export const DOC_PATHS = [
   'docs',
   'README.md',
   'catalog/README.md',
   'templates/README.md',
+  'templates/eks-cluster',
 ].map(p => path.join(REPO_ROOT, p));
+export const DOC_EXTENSIONS = ['.md', '.tf', '.yaml'];
 
 // Each relation the catalog derives from a spec field, with its reverse and the default kind.
 const SPEC_RELATIONS: [string, string, string, string][] = [

@@ -32,7 +32,7 @@ const rounds = Number(process.argv[3] ?? 2);
 
 async function main() {
   const token = await guestToken(baseUrl);
-  const questions = loadQuestions();
+  const { questions } = loadQuestions();
   const client: number[] = [];
   const model: number[] = [];
   const portal: number[] = [];

@@ -84,10 +84,16 @@ export interface Config {
       };
       docs?: {
         /**
-         * Markdown files or directories (searched recursively for *.md), relative
+         * Files or directories (searched recursively for the `extensions`), relative
          * to the backend's working directory. Default: none.
          */
         paths?: string[];
+        /**
+         * File name endings read from `paths`. Markdown (.md) is split at its
+         * headings; any other file (Terraform, YAML, ...) is one document titled by
+         * its path, its text kept as code. Default: [".md"].
+         */
+        extensions?: string[];
         /**
          * Directory that doc ids and links are relative to (e.g. the repository
          * root). Default: the backend's working directory.

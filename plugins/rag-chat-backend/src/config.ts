@@ -54,7 +54,12 @@ export interface RagChatConfig {
   };
   sources: {
     catalog: { enabled: boolean; kinds?: string[] };
-    docs: { paths: string[]; root?: string; urlBase?: string };
+    docs: {
+      paths: string[];
+      extensions: string[];
+      root?: string;
+      urlBase?: string;
+    };
     ingestorEmbeddings?: IngestorEmbeddingsConfig;
   };
   index: { intervalMinutes: number; maxChunkChars: number };
@@ -165,6 +170,9 @@ export function readRagChatConfig(config: Config): RagChatConfig {
       docs: {
         paths:
           config.getOptionalStringArray('ragChat.sources.docs.paths') ?? [],
+        extensions: config.getOptionalStringArray(
+          'ragChat.sources.docs.extensions',
+        ) ?? ['.md'],
         root: config.getOptionalString('ragChat.sources.docs.root'),
         urlBase: config.getOptionalString('ragChat.sources.docs.urlBase'),
       },

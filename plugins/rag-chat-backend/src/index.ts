@@ -17,4 +17,6 @@ export type { IndexRunResult } from './indexing/Indexer';
 export { Retriever } from './service/Retriever';
 export type { Retrieval } from './service/Retriever';
 export { ChatClient, EmbeddingsClient } from './model/openai';
+export { InProcessEmbeddings, createEmbedder } from './model/embedders';
+export type { TextEmbedder } from './model/embedders';
 export { buildMessages } from './service/prompt';

@@ -3,7 +3,7 @@
  * scheduler into the sandbox's vector store, questions answered by the sandbox
  * model server and streamed back as server-sent events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ChatMessage,
@@ -24,6 +24,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import pg from 'pg';
 import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
 import { ragChatPlugin } from './plugin';
 import {
   CHAT_MODEL,
@@ -48,11 +49,11 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  * through the real catalog, permission backend and the portal's policy is
  * packages/backend/src/modules/restrictedEntity.test.ts.
  */
-function permissionAwareCatalog() {
+function permissionAwareCatalog(entities: Entity[] = ENTITIES) {
   const visible = (options: unknown) => {
     const { principal } = (options as { credentials: BackstageCredentials })
       .credentials as BackstageCredentials<{ userEntityRef?: string }>;
-    return ENTITIES.filter(
+    return entities.filter(
       e =>
         !(
           principal.userEntityRef === BOB &&
@@ -105,11 +106,14 @@ async function ask(
   };
 }
 
-async function startBackend(ragChat: Record<string, unknown>) {
+async function startBackend(
+  ragChat: Record<string, unknown>,
+  entities: Entity[] = ENTITIES,
+) {
   const { server } = await startTestBackend({
     features: [
       ragChatPlugin,
-      permissionAwareCatalog().factory,
+      permissionAwareCatalog(entities).factory,
       mockServices.scheduler.factory({
         includeInitialDelayedTasksOnStartup: true,
       }),
@@ -484,5 +488,58 @@ describe('rag-chat plugin', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  describe("the platform's own knowledge: this repository's catalog and EKS definition", () => {
+    const REPO = path.resolve(__dirname, '../../..');
+    const catalog = readdirSync(path.join(REPO, 'catalog'))
+      .filter(f => f.endsWith('.yaml'))
+      .flatMap(f =>
+        parseAllDocuments(
+          readFileSync(path.join(REPO, 'catalog', f), 'utf8'),
+        ).map(d => d.toJSON() as Entity),
+      );
+    let server: any;
+    beforeAll(async () => {
+      // As app-config.yaml indexes it; nothing else configured (in-process embeddings).
+      ({ server } = await startBackend(
+        {
+          sources: {
+            docs: {
+              root: REPO,
+              paths: [path.join(REPO, 'templates/eks-cluster')],
+              extensions: ['.md', '.tf', '.yaml'],
+            },
+          },
+        },
+        catalog,
+      ));
+    });
+
+    const sourcesOf = async (question: string) =>
+      (await ask(server, ALICE, { question })).message!.passages.map(
+        p => p.sourceId,
+      );
+
+    it('answers how the cluster is built from its Terraform, citing the file', async () => {
+      expect(
+        await sourcesOf('Which instance type do the 8-GPU nodes use?'),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^doc:templates\/eks-cluster\/(variables|main)\.tf$/,
+          ),
+        ]),
+      );
+    });
+
+    it("knows the add-ons beside the platform's own services", async () => {
+      expect(
+        await sourcesOf('What scales the consumers on Kafka lag?'),
+      ).toContain('entity:component:default/keda');
+      expect(
+        await sourcesOf('What issues the TLS certificates, and from whom?'),
+      ).toContain('entity:component:default/cert-manager');
+    });
   });
 });

@@ -103,21 +103,47 @@ export function entityToDocument(entity: Entity): SourceDocument {
   };
 }
 
-async function markdownFiles(target: string): Promise<string[]> {
+async function docFiles(
+  target: string,
+  extensions: string[],
+): Promise<string[]> {
+  const wanted = (name: string) => extensions.some(e => name.endsWith(e));
   const stat = await fs.stat(target);
-  if (stat.isFile()) return target.endsWith('.md') ? [target] : [];
+  if (stat.isFile()) return wanted(target) ? [target] : [];
   const files: string[] = [];
   for (const entry of await fs.readdir(target, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = path.join(target, entry.name);
-    if (entry.isDirectory()) files.push(...(await markdownFiles(full)));
-    else if (entry.isFile() && entry.name.endsWith('.md')) files.push(full);
+    if (entry.isDirectory()) files.push(...(await docFiles(full, extensions)));
+    else if (entry.isFile() && wanted(entry.name)) files.push(full);
   }
   return files;
 }
 
+/** Code fence languages of the files that are not Markdown, by ending. */
+const FENCE_LANGUAGES: Record<string, string> = {
+  '.tf': 'hcl',
+  '.hcl': 'hcl',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.json': 'json',
+  '.sh': 'sh',
+};
+
 /**
- * Reads Markdown docs from files and directories. A doc's id is its path
+ * A file that is not Markdown as a Markdown document: a heading of its path, then its
+ * text in a code fence (so that `#` comments of Terraform or YAML stay text, not headings).
+ */
+function codeDocument(rel: string, raw: string): string {
+  const language = FENCE_LANGUAGES[path.extname(rel)] ?? '';
+  const longest = Math.max(2, ...(raw.match(/`+/g) ?? []).map(m => m.length));
+  const fence = '`'.repeat(longest + 1);
+  return `# ${rel}\n\n${fence}${language}\n${raw.trimEnd()}\n${fence}\n`;
+}
+
+/**
+ * Reads docs from files and directories: Markdown, and files of the other configured
+ * endings as code (see `codeDocument`). A doc's id is its path
  * relative to `root`; front matter may give its `title`, restrict it to a
  * group (`restricted-to: group:default/platform-team`) and tie it to a catalog
  * entity (`entity: resource:default/eks-break-glass-role`): then only those who
@@ -127,6 +153,8 @@ async function markdownFiles(target: string): Promise<string[]> {
  */
 export async function readDocs(options: {
   paths: string[];
+  /** File name endings to read. Default: [".md"]. */
+  extensions?: string[];
   root?: string;
   urlBase?: string;
 }): Promise<{
@@ -142,7 +170,10 @@ export async function readDocs(options: {
   for (const configured of options.paths) {
     let files: string[];
     try {
-      files = await markdownFiles(path.resolve(configured));
+      files = await docFiles(
+        path.resolve(configured),
+        options.extensions ?? ['.md'],
+      );
     } catch {
       missing.push(configured);
       continue;
@@ -152,6 +183,19 @@ export async function readDocs(options: {
       if (seen.has(rel)) continue;
       seen.add(rel);
       const raw = await fs.readFile(file, 'utf8');
+      if (!file.endsWith('.md')) {
+        const sourceId = `doc:${rel}`;
+        documents.push({
+          sourceId,
+          kind: 'doc',
+          title: rel,
+          url: options.urlBase
+            ? `${options.urlBase.replace(/\/+$/, '')}/${rel}`
+            : sourceViewerUrl(sourceId),
+          markdown: codeDocument(rel, raw),
+        });
+        continue;
+      }
       const { attributes, body } = splitFrontMatter(raw);
       const h1 = /^#\s+(.+?)\s*#*\s*$/m.exec(body)?.[1];
       const restricted =

@@ -26,7 +26,7 @@
  * - nothing found: questions where no passage passed the relevance threshold;
  * and abstention: the share of paraphrased.yaml's unanswerable questions for which no passage
  * passed the threshold (the portal then says so without asking the model).
- * Questions that miss in hybrid mode are listed, to improve docs or the question sets.
+ * Questions that miss the top 5 in hybrid mode, and unanswerable ones it found passages for, are listed, to improve docs or the question sets.
  */
 import { ConfigReader } from '@backstage/config';
 import pg from 'pg';
@@ -247,11 +247,13 @@ async function main() {
           const rank = sources.findIndex(src => expected.includes(src)) + 1;
           if (rank > 0 && rank <= 5) hits5++;
           if (rank > 0) rr += 1 / rank;
-          else if (mode === 'hybrid') {
+          if (mode === 'hybrid' && (rank === 0 || rank > 5)) {
             misses.push(
-              `(${set.name}) ${q}\n    expected ${expected.join(
-                ' | ',
-              )}\n    got ${sources.slice(0, 5).join(', ')}`,
+              `(${set.name}, ${
+                rank ? `rank ${rank}` : 'not retrieved'
+              }) ${q}\n    expected ${expected.join(' | ')}\n    got ${sources
+                .slice(0, 5)
+                .join(', ')}`,
             );
           }
           const shown = passages
@@ -275,7 +277,18 @@ async function main() {
         }
         let abstained = 0;
         for (const q of set.unanswerable) {
-          if ((await retrieve(mode, q)).length === 0) abstained++;
+          const found = await retrieve(mode, q);
+          if (found.length === 0) abstained++;
+          else if (mode === 'hybrid') {
+            misses.push(
+              `(unanswerable, answered) ${q}\n    got ${found
+                .slice(0, 3)
+                .map(
+                  p => `${p.sourceId} (similarity ${p.similarity?.toFixed(2)})`,
+                )
+                .join(', ')}`,
+            );
+          }
         }
         const n = set.questions.length;
         const abstention = set.unanswerable.length

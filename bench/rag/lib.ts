@@ -39,7 +39,16 @@ export const DOC_PATHS = [
   'README.md',
   'catalog/README.md',
   'templates/README.md',
-  'templates/eks-cluster',
+  ...[
+    'README.md',
+    'main.tf',
+    'variables.tf',
+    'outputs.tf',
+    'helmfile.yaml',
+    'namespaces.yaml',
+    'helm',
+    'manifests',
+  ].map(f => `templates/eks-cluster/${f}`),
 ].map(p => path.join(REPO_ROOT, p));
 export const DOC_EXTENSIONS = ['.md', '.tf', '.yaml'];
 

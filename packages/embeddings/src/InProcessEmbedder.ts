@@ -65,8 +65,6 @@ const workerFile = resolvePackagePath(
  * and is started again by the next request.
  */
 export class InProcessEmbedder {
-  readonly model = EMBEDDING_MODEL;
-  readonly dimensions = EMBEDDING_DIMENSIONS;
   private worker?: Promise<Worker>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;

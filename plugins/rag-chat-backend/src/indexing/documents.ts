@@ -183,15 +183,16 @@ export async function readDocs(options: {
       if (seen.has(rel)) continue;
       seen.add(rel);
       const raw = await fs.readFile(file, 'utf8');
+      const sourceId = `doc:${rel}`;
+      const url = options.urlBase
+        ? `${options.urlBase.replace(/\/+$/, '')}/${rel}`
+        : sourceViewerUrl(sourceId);
       if (!file.endsWith('.md')) {
-        const sourceId = `doc:${rel}`;
         documents.push({
           sourceId,
           kind: 'doc',
           title: rel,
-          url: options.urlBase
-            ? `${options.urlBase.replace(/\/+$/, '')}/${rel}`
-            : sourceViewerUrl(sourceId),
+          url,
           markdown: codeDocument(rel, raw),
         });
         continue;
@@ -216,14 +217,11 @@ export async function readDocs(options: {
         skipped.push({ path: rel, reason: (error as Error).message });
         continue;
       }
-      const sourceId = `doc:${rel}`;
       documents.push({
         sourceId,
         kind: 'doc',
         title: attributes.title ?? h1 ?? path.basename(file, '.md'),
-        url: options.urlBase
-          ? `${options.urlBase.replace(/\/+$/, '')}/${rel}`
-          : sourceViewerUrl(sourceId),
+        url,
         entityRef,
         restrictedTo,
         markdown: body,

@@ -1,5 +1,5 @@
 import { InProcessEmbedder } from '@internal/embeddings';
-import { RagChatConfig } from '../config';
+import { RagChatConfig, embeddingsSource } from '../config';
 import { EmbeddingsClient } from './openai';
 
 /** What indexing and retrieval embed with: an endpoint, or the model in this process. */
@@ -70,12 +70,12 @@ export class InProcessEmbeddings implements TextEmbedder {
 export function createEmbedder(
   config: RagChatConfig,
 ): TextEmbedder | undefined {
-  if (config.embeddings) {
-    return new EmbeddingsClient(config.embeddings, config.dimensions);
+  switch (embeddingsSource(config)?.kind) {
+    case 'endpoint':
+      return new EmbeddingsClient(config.embeddings!, config.dimensions);
+    case 'in-process':
+      return new InProcessEmbeddings(config.inProcessEmbeddings!);
+    default:
+      return undefined;
   }
-  const local = config.inProcessEmbeddings;
-  if (local && local.missing.length === 0) {
-    return new InProcessEmbeddings(local);
-  }
-  return undefined;
 }

@@ -16,6 +16,7 @@ export const WATCHED_RESOURCES = [
   'poddisruptionbudgets',
   'githubreleases',
   'scaledobjects',
+  'horizontalpodautoscalers',
 ] as const;
 export type WatchedResource = (typeof WATCHED_RESOURCES)[number];
 

@@ -120,6 +120,16 @@ const conditions = (o: Json): CachedCondition[] =>
     lastTransitionTime: c.lastTransitionTime,
   }));
 
+/** KEDA's pause annotations, when set: `autoscaling.keda.sh/paused[-replicas]`. */
+function pausedAnnotation(
+  annotations: Json,
+): { paused?: string; pausedReplicas?: string } | undefined {
+  const paused = annotations?.['autoscaling.keda.sh/paused'];
+  const pausedReplicas = annotations?.['autoscaling.keda.sh/paused-replicas'];
+  if (paused === undefined && pausedReplicas === undefined) return undefined;
+  return { paused, pausedReplicas };
+}
+
 function placement(podSpec: Json): PodPlacement {
   const terms =
     podSpec?.affinity?.nodeAffinity
@@ -328,11 +338,35 @@ export const PROJECTIONS: {
     },
     minReplicas: o.spec?.minReplicaCount,
     maxReplicas: o.spec?.maxReplicaCount,
+    idleReplicas: o.spec?.idleReplicaCount,
+    pollingIntervalSeconds: o.spec?.pollingInterval,
+    cooldownPeriodSeconds: o.spec?.cooldownPeriod,
+    fallbackReplicas: o.spec?.fallback?.replicas,
+    pausedAnnotation: pausedAnnotation(o.metadata?.annotations),
     triggers: (o.spec?.triggers ?? []).map((t: Json) => ({
       type: t.type,
       name: t.name,
       metadata: t.metadata ?? {},
     })),
+    conditions: conditions(o),
+    hpaName:
+      o.status?.hpaName ??
+      o.spec?.advanced?.horizontalPodAutoscalerConfig?.name,
+    lastActiveTime: o.status?.lastActiveTime,
+    pausedReplicaCount: o.status?.pausedReplicaCount,
+  }),
+  horizontalpodautoscalers: o => ({
+    ...key(o),
+    namespace: intern(o.metadata.namespace),
+    target: {
+      kind: o.spec?.scaleTargetRef?.kind,
+      name: o.spec?.scaleTargetRef?.name,
+    },
+    minReplicas: o.spec?.minReplicas ?? 1,
+    maxReplicas: o.spec?.maxReplicas,
+    currentReplicas: o.status?.currentReplicas ?? 0,
+    desiredReplicas: o.status?.desiredReplicas ?? 0,
+    lastScaleTime: o.status?.lastScaleTime,
     conditions: conditions(o),
   }),
 };
@@ -355,4 +389,7 @@ export const RESOURCE_PATHS: Record<
     path: '/apis/platform.example.com/v1alpha1/githubreleases',
   },
   scaledobjects: { path: '/apis/keda.sh/v1alpha1/scaledobjects' },
+  horizontalpodautoscalers: {
+    path: '/apis/autoscaling/v2/horizontalpodautoscalers',
+  },
 };

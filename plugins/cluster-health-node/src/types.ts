@@ -172,7 +172,33 @@ export interface CachedScaledObject extends ObjectKey {
   target: { kind?: string; name: string };
   minReplicas?: number;
   maxReplicas?: number;
+  /** spec.idleReplicaCount: the replicas while inactive, when not minReplicas. */
+  idleReplicas?: number;
+  pollingIntervalSeconds?: number;
+  cooldownPeriodSeconds?: number;
+  /** spec.fallback.replicas: what KEDA sets after failureThreshold scaler errors. */
+  fallbackReplicas?: number;
+  /** The `autoscaling.keda.sh/paused` and `/paused-replicas` annotations, when set. */
+  pausedAnnotation?: { paused?: string; pausedReplicas?: string };
   triggers: { type: string; name?: string; metadata: Record<string, string> }[];
+  /** Ready, Active, Fallback, Paused. */
+  conditions: CachedCondition[];
+  /** The HPA KEDA made for it (status.hpaName). */
+  hpaName?: string;
+  lastActiveTime?: string;
+  pausedReplicaCount?: number;
+}
+
+/** An autoscaling/v2 HorizontalPodAutoscaler (KEDA makes one per ScaledObject). */
+export interface CachedHorizontalPodAutoscaler extends ObjectKey {
+  namespace: string;
+  target: { kind?: string; name: string };
+  minReplicas: number;
+  maxReplicas?: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+  lastScaleTime?: string;
+  /** AbleToScale, ScalingActive, ScalingLimited. */
   conditions: CachedCondition[];
 }
 
@@ -189,6 +215,7 @@ export interface CachedObjects {
   poddisruptionbudgets: CachedPodDisruptionBudget;
   githubreleases: CachedGithubRelease;
   scaledobjects: CachedScaledObject;
+  horizontalpodautoscalers: CachedHorizontalPodAutoscaler;
 }
 
 /**

@@ -2,15 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { clusterCacheServiceRef } from '@internal/plugin-cluster-health-node';
 import { kafkaLagPermissions } from '@internal/plugin-kafka-lag-common';
 import { readKafkaLagConfig } from './config';
 import { createRouter } from './router';
 import { DatabaseLagStore } from './service/DatabaseLagStore';
 import { DefaultKafkaLagService } from './service/DefaultKafkaLagService';
+import { GroupScalingReader } from './service/GroupScaling';
 
 /**
  * Kafka consumer lag: one background sampler per cluster of `kafka.clusters`,
- * snapshots in the plugin's database, figures served under /api/kafka-lag.
+ * snapshots in the plugin's database, figures served under /api/kafka-lag; with the shared
+ * cluster cache, each group's KEDA ScaledObjects explained beside its lag.
  */
 export const kafkaLagPlugin = createBackendPlugin({
   pluginId: 'kafka-lag',
@@ -26,6 +29,7 @@ export const kafkaLagPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        cache: clusterCacheServiceRef,
       },
       async init({
         config,
@@ -37,6 +41,7 @@ export const kafkaLagPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        cache,
       }) {
         // Registered so that the permission framework (and policies) can see them.
         permissionsRegistry.addPermissions(kafkaLagPermissions);
@@ -65,7 +70,15 @@ export const kafkaLagPlugin = createBackendPlugin({
             'No Kafka clusters configured (kafka.clusters); nothing to sample',
           );
         }
-        httpRouter.use(await createRouter({ httpAuth, permissions, service }));
+        // "Why isn't it scaling?": the groups' KEDA ScaledObjects, from the shared cluster cache.
+        const scaling = new GroupScalingReader({
+          cache,
+          kafkaClusters: lagConfig.clusters,
+          lag: service,
+        });
+        httpRouter.use(
+          await createRouter({ httpAuth, permissions, service, scaling }),
+        );
       },
     });
   },

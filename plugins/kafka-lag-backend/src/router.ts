@@ -11,6 +11,7 @@ import { createAuthorize, parseRequest } from '@internal/platform-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import type { GroupScalingReader } from './service/GroupScaling';
 import { KafkaLagService } from './service/types';
 
 const windowQuery = z.object({
@@ -23,13 +24,15 @@ const refsQuery = z.object({ refs: z.string().min(1) });
  * - GET /clusters                          every cluster with its groups' figures
  * - GET /groups/:cluster/:group?window=s    one group: partitions, members, history
  * - GET /groups?refs=c/g,c/g                figures of the annotation's groups
+ * - GET /groups/:cluster/:group/autoscaling  its KEDA ScaledObjects: why it scales as it does
  */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   service: KafkaLagService;
+  scaling: GroupScalingReader;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, service } = options;
+  const { httpAuth, permissions, service, scaling } = options;
   const router = Router();
   router.use(express.json());
 
@@ -65,6 +68,16 @@ export async function createRouter(options: {
         { cluster: req.params.cluster, group: req.params.group },
         window,
       ),
+    );
+  });
+
+  router.get('/groups/:cluster/:group/autoscaling', async (req, res) => {
+    await authorize(req);
+    res.json(
+      await scaling.get({
+        cluster: req.params.cluster,
+        group: req.params.group,
+      }),
     );
   });
 

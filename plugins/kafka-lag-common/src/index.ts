@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 export * from './types';
+export * from './autoscaling';
 export * from './annotation';
 export * from './permissions';

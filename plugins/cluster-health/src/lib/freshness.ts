@@ -18,6 +18,7 @@ const API: Record<WatchedResource, { group: string; crd?: boolean }> = {
   poddisruptionbudgets: { group: 'policy' },
   githubreleases: { group: 'platform.example.com', crd: true },
   scaledobjects: { group: 'keda.sh', crd: true },
+  horizontalpodautoscalers: { group: 'autoscaling' },
 };
 
 /** `poddisruptionbudgets.policy`, `pods` (core): how RBAC rules and CRDs name a type. */

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { sandboxEnv } from './env';
+export { kubeconfigToken } from './kubeconfig';
 export { consumerGroupCommandLag } from './groupCommand';
 export {
   WORKLOAD_GROUPS,

@@ -8,8 +8,7 @@
  * Needs: scripts/sandbox up kafka postgres workload k8s && eval "$(scripts/sandbox env)".
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { readFileSync } from 'node:fs';
-import { sandboxEnv } from '@internal/sandbox';
+import { kubeconfigToken, sandboxEnv } from '@internal/sandbox';
 import kafkaLagPlugin from '@internal/plugin-kafka-lag-backend';
 import type { GroupScaling } from '@internal/plugin-kafka-lag-common';
 import request from 'supertest';
@@ -17,15 +16,6 @@ import request from 'supertest';
 jest.setTimeout(120_000);
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-/** The bearer token of the sandbox's kubeconfig (one user, `token: ...`). */
-function tokenOf(kubeconfig: string) {
-  const token = /^\s*token:\s*(\S+)\s*$/m.exec(
-    readFileSync(kubeconfig, 'utf8'),
-  );
-  if (!token) throw new Error(`no token in ${kubeconfig}`);
-  return token[1];
-}
 
 describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling', () => {
   const env = sandboxEnv();
@@ -53,7 +43,9 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling', () => {
                       name: 'eks-data-platform',
                       url: env.k8s.url,
                       authProvider: 'serviceAccount',
-                      serviceAccountToken: tokenOf(env.k8s.kubeconfigs.portal),
+                      serviceAccountToken: kubeconfigToken(
+                        env.k8s.kubeconfigs.portal,
+                      ),
                       caFile: env.k8s.caFile,
                     },
                   ],

@@ -34,8 +34,7 @@ import {
   FleetView,
   ModelServerView,
 } from '@internal/plugin-gpu-inference-common';
-import { runLoad, sandboxEnv } from '@internal/sandbox';
-import { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigToken, runLoad, sandboxEnv } from '@internal/sandbox';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
 import { modelServerEntity } from './service/__testUtils__/entities';
@@ -45,12 +44,6 @@ jest.setTimeout(180_000);
 
 const env = sandboxEnv();
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function token() {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(env.k8s.kubeconfigs.portal);
-  return kubeConfig.getCurrentUser()!.token!;
-}
 
 const RESTRICTED_LABEL = 'ml-platform.io/restricted';
 
@@ -70,7 +63,7 @@ const sandboxCluster = () => ({
   name: 'eks-data-platform',
   url: env.k8s.url,
   authProvider: 'serviceAccount',
-  serviceAccountToken: token(),
+  serviceAccountToken: kubeconfigToken(env.k8s.kubeconfigs.portal),
   caFile: env.k8s.caFile,
 });
 

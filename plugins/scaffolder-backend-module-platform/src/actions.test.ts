@@ -6,7 +6,7 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { retrying, sandboxEnv } from '@internal/sandbox';
+import { kubeconfigToken, retrying, sandboxEnv } from '@internal/sandbox';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -29,12 +29,6 @@ jest.setTimeout(180_000);
 const env = sandboxEnv();
 const suffix = Date.now().toString(36);
 
-function portalToken() {
-  const config = new KubeConfig();
-  config.loadFromFile(env.k8s.kubeconfigs.portal);
-  return config.getCurrentUser()!.token!;
-}
-
 const clients = new PlatformClients(
   new ConfigReader({
     kafka: {
@@ -49,7 +43,7 @@ const clients = new PlatformClients(
               name: 'eks-data-platform',
               url: env.k8s.url,
               authProvider: 'serviceAccount',
-              serviceAccountToken: portalToken(),
+              serviceAccountToken: kubeconfigToken(env.k8s.kubeconfigs.portal),
               caFile: env.k8s.caFile,
             },
           ],

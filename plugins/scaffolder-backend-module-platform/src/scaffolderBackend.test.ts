@@ -16,7 +16,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sandboxEnv } from '@internal/sandbox';
+import { kubeconfigToken, sandboxEnv } from '@internal/sandbox';
 import {
   AppsV1Api,
   CustomObjectsApi,
@@ -51,12 +51,6 @@ let backend: DevBackend;
 let configFile: string;
 let logFile: string;
 let baseUrl: string;
-
-function portalToken() {
-  const config = new KubeConfig();
-  config.loadFromFile(env.k8s.kubeconfigs.portal);
-  return config.getCurrentUser()!.token!;
-}
 
 function newBackend(extraEnv?: Record<string, string>) {
   return new DevBackend({
@@ -203,7 +197,9 @@ beforeAll(async () => {
                 name: 'eks-data-platform',
                 url: env.k8s.url,
                 authProvider: 'serviceAccount',
-                serviceAccountToken: portalToken(),
+                serviceAccountToken: kubeconfigToken(
+                  env.k8s.kubeconfigs.portal,
+                ),
                 caFile: env.k8s.caFile,
               },
             ],

@@ -8,19 +8,12 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { sandboxEnv } from '@internal/sandbox';
-import { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigToken, sandboxEnv } from '@internal/sandbox';
 import request from 'supertest';
 import { clusterHealthPlugin } from '../plugin';
 
 export const env = sandboxEnv();
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-function tokenOf(kubeconfig: string) {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return config.getCurrentUser()!.token!;
-}
 
 /**
  * A cluster entry of `kubernetes.clusterLocatorMethods`: the API server at `server` (the
@@ -35,7 +28,7 @@ export function sandboxCluster(
     name,
     url: server.url,
     authProvider: 'serviceAccount',
-    serviceAccountToken: tokenOf(kubeconfig),
+    serviceAccountToken: kubeconfigToken(kubeconfig),
     caFile: server.caFile,
   };
 }

@@ -27,14 +27,21 @@ async function whenKnown<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The topic as it is, or undefined when it does not exist. */
+/**
+ * The topic as it is, or undefined when it does not exist. `known: true` when a broker has
+ * just said it exists: the broker asked next may not have its metadata yet, so it is not
+ * looked up in the topic list (which would say "no such topic") but asked for until it answers.
+ */
 async function describeTopic(
   admin: Admin,
   topic: string,
   configNames: string[],
+  options: { known?: boolean } = {},
 ): Promise<TopicSettings | undefined> {
-  const existing = await admin.listTopics();
-  if (!existing.includes(topic)) return undefined;
+  if (!options.known) {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) return undefined;
+  }
   const { topics } = await whenKnown(() =>
     admin.fetchTopicMetadata({ topics: [topic] }),
   );
@@ -250,7 +257,9 @@ export function createKafkaTopicAction(clients: PlatformClients) {
         });
         if (ranNow && !created && !existing) {
           refuseOtherSettings(
-            await describeTopic(admin, topic, Object.keys(configs)),
+            await describeTopic(admin, topic, Object.keys(configs), {
+              known: true,
+            }),
           );
         }
         if (!ranNow) {

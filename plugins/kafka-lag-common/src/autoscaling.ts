@@ -18,6 +18,16 @@ export type ScalingReason =
   | 'scaling'
   | 'as-asked';
 
+/**
+ * What bounds `expectedReplicas`, whatever KEDA and the HPA do now: the partitions a consumer
+ * can be given, maxReplicaCount, minReplicaCount, or nothing but the lag itself.
+ */
+export type ScalingBound =
+  | 'partitions'
+  | 'max-replicas'
+  | 'min-replicas'
+  | 'lag';
+
 export interface ScalingCondition {
   type: string;
   status: string;
@@ -53,6 +63,8 @@ export interface ScaledObjectScaling {
   lagAsks: number;
   /** What KEDA and the HPA should settle on, every limit applied (with the HPA reading the metric). */
   expectedReplicas: number;
+  /** What bounds expectedReplicas (the reason below may be something that stops it first). */
+  bound: ScalingBound;
   /** lag > activationLagThreshold: KEDA counts the ScaledObject active. */
   active: boolean;
   minReplicas: number;

@@ -109,6 +109,7 @@ describe('explainScaling', () => {
       partitions: 3,
       lagAsks: 30,
       expectedReplicas: 3,
+      bound: 'partitions',
       reason: 'partitions',
     });
     expect(result.sentence).toMatch(/the topic has 3 partitions/);
@@ -284,12 +285,41 @@ describe('explainScaling', () => {
     expect(result.reason).toBe('hpa-metrics');
     expect(result.sentence).toMatch(/FailedGetExternalMetric/);
     expect(result.sentence).toMatch(/stays at 1 replica;/);
+    // What binds next is said too: 30 asked, 3 partitions.
+    expect(result.bound).toBe('partitions');
+    expect(result.sentence).toMatch(/once it can, partitions bind at 3\.$/);
+  });
+
+  it('names what binds next when the HPA cannot read the metric and only maxReplicaCount would bind', () => {
+    const result = explain(
+      scaledObject({ maxReplicas: 2 }),
+      partitions([1000, 1000, 1000, 1000]),
+      hpa({
+        conditions: [
+          {
+            type: 'ScalingActive',
+            status: 'False',
+            reason: 'FailedGetExternalMetric',
+          },
+        ],
+      }),
+      1,
+    );
+    expect(result).toMatchObject({
+      reason: 'hpa-metrics',
+      bound: 'max-replicas',
+    });
+    expect(result.sentence).toMatch(
+      /once it can, maxReplicaCount binds at 2\.$/,
+    );
   });
 
   it('says when KEDA has not made the HPA', () => {
     const result = explain(scaledObject(), partitions([1000]), null);
     expect(result.reason).toBe('no-hpa');
     expect(result.hpa).toBeUndefined();
+    // 10 asked, one partition, nothing said about a later bound but the partitions.
+    expect(result.sentence).toMatch(/partitions bind at 1\.$/);
   });
 
   it('says minReplicaCount binds when the lag needs fewer', () => {

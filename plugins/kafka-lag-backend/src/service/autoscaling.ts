@@ -7,6 +7,7 @@ import type {
   PartitionLag,
   ScaledObjectScaling,
   ScalingCondition,
+  ScalingBound,
   ScalingReason,
 } from '@internal/plugin-kafka-lag-common';
 
@@ -171,6 +172,21 @@ export function explainScaling(input: ExplainInput): ScaledObjectScaling {
       ? so.idleReplicas ?? 0
       : Math.min(maxReplicas, Math.max(hpaMin, metricAsks));
 
+  // What bounds expectedReplicas, whatever KEDA and the HPA do now.
+  let bound: ScalingBound = 'lag';
+  if (metricAsks < lagAsks && partitionCap <= maxReplicas) bound = 'partitions';
+  else if (metricAsks > maxReplicas) bound = 'max-replicas';
+  else if (metricAsks < hpaMin) bound = 'min-replicas';
+  const partitionWords = t.limitToPartitionsWithLag
+    ? `only ${partitionCap} partitions have lag (limitToPartitionsWithLag)`
+    : `the topic has ${partitionCap} partitions and KEDA does not scale past that without allowIdleConsumers`;
+  // What the HPA would settle on once it reads the metric, for the reasons that stop it now.
+  const onceWords: Partial<Record<ScalingBound, string>> = {
+    partitions: `; once it can, partitions bind at ${partitionCap}`,
+    'max-replicas': `; once it can, maxReplicaCount binds at ${maxReplicas}`,
+  };
+  const once = onceWords[bound] ?? '';
+
   const paused = pausedWords(so);
 
   const current = replicas ?? hpa?.currentReplicas ?? 0;
@@ -226,39 +242,37 @@ export function explainScaling(input: ExplainInput): ScaledObjectScaling {
         reason: 'no-hpa',
         sentence: `KEDA has not made its HorizontalPodAutoscaler${
           so.hpaName ? ` ${so.hpaName}` : ''
-        } (or the portal cannot see it): only KEDA's own 0 → 1 activation can scale it.`,
+        } (or the portal cannot see it): only KEDA's own 0 → 1 activation can scale it${once}.`,
       };
     }
     const scalingActive = condition(hpa.conditions, 'ScalingActive');
-    if (scalingActive?.status === 'False') {
+    // ScalingDisabled: the target is at 0, which KEDA's activation (above) decides, not the HPA.
+    if (
+      scalingActive?.status === 'False' &&
+      scalingActive.reason !== 'ScalingDisabled'
+    ) {
       return {
         reason: 'hpa-metrics',
         sentence: `The HPA ${hpa.name} cannot read KEDA's lag metric (${detail(
           scalingActive,
         )}), so it stays at ${replicasWord(
           hpa.currentReplicas,
-        )}; the lag asks for ${lagAsks}.`,
+        )}; the lag asks for ${lagAsks}${once}.`,
       };
     }
-    if (metricAsks < lagAsks && partitionCap <= maxReplicas) {
+    if (bound === 'partitions') {
       return {
         reason: 'partitions',
-        sentence: `Partitions bind: the ${lagWords} asks for ${lagAsks} replicas at ${
-          t.lagThreshold
-        } per replica, but ${
-          t.limitToPartitionsWithLag
-            ? `only ${partitionCap} partitions have lag (limitToPartitionsWithLag)`
-            : `the topic has ${partitionCap} partitions and KEDA does not scale past that without allowIdleConsumers`
-        }.`,
+        sentence: `Partitions bind: the ${lagWords} asks for ${lagAsks} replicas at ${t.lagThreshold} per replica, but ${partitionWords}.`,
       };
     }
-    if (metricAsks > maxReplicas) {
+    if (bound === 'max-replicas') {
       return {
         reason: 'max-replicas',
         sentence: `maxReplicaCount binds: the ${lagWords} asks for ${lagAsks} replicas at ${t.lagThreshold} per replica, and the ScaledObject allows ${maxReplicas}.`,
       };
     }
-    if (metricAsks < hpaMin) {
+    if (bound === 'min-replicas') {
       return {
         reason: 'min-replicas',
         sentence: `minReplicaCount binds: the ${lagWords} needs ${replicasWord(
@@ -314,6 +328,7 @@ export function explainScaling(input: ExplainInput): ScaledObjectScaling {
     partitionsWithLag,
     lagAsks,
     expectedReplicas,
+    bound,
     active,
     minReplicas,
     maxReplicas,

@@ -3,6 +3,7 @@ import {
   ClusterOverview,
   ConsumerGroupRef,
   GroupDetail,
+  GroupScaling,
   GroupSummary,
 } from '@internal/plugin-kafka-lag-common';
 
@@ -20,6 +21,8 @@ export interface KafkaLagApi {
   getGroup(ref: ConsumerGroupRef, windowSeconds?: number): Promise<GroupDetail>;
   /** Figures of the given groups (as named in an entity's annotation). */
   getGroups(refs: ConsumerGroupRef[]): Promise<GroupsResponse>;
+  /** The KEDA ScaledObjects that scale on the group, each with why it is at its replicas. */
+  getAutoscaling(ref: ConsumerGroupRef): Promise<GroupScaling>;
 }
 
 export const kafkaLagApiRef = createApiRef<KafkaLagApi>({

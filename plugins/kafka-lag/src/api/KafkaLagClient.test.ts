@@ -37,6 +37,15 @@ describe('KafkaLagClient', () => {
     );
   });
 
+  it("asks for a group's autoscaling under the group's escaped path", async () => {
+    const { client, fetch } = setup(json({ scaledObjects: [], notices: [] }));
+
+    await client.getAutoscaling({ cluster: 'eu west', group: 'a#b' });
+    expect(fetch).toHaveBeenCalledWith(
+      `${baseUrl}/groups/eu%20west/a%23b/autoscaling`,
+    );
+  });
+
   it('leaves the window to the backend when none is given', async () => {
     const { client, fetch } = setup(json({ group: 'g' }));
 

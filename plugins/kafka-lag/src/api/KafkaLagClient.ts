@@ -4,9 +4,13 @@ import {
   ClusterOverview,
   ConsumerGroupRef,
   GroupDetail,
+  GroupScaling,
   formatConsumerGroupRef,
 } from '@internal/plugin-kafka-lag-common';
 import { GroupsResponse, KafkaLagApi } from './KafkaLagApi';
+
+const groupPath = (ref: ConsumerGroupRef) =>
+  `/groups/${encodeURIComponent(ref.cluster)}/${encodeURIComponent(ref.group)}`;
 
 /** Talks to the kafka-lag backend through the app's discovery and fetch APIs. */
 export class KafkaLagClient implements KafkaLagApi {
@@ -30,11 +34,11 @@ export class KafkaLagClient implements KafkaLagApi {
       windowSeconds === undefined
         ? ''
         : `?${new URLSearchParams({ window: String(windowSeconds) })}`;
-    return this.get(
-      `/groups/${encodeURIComponent(ref.cluster)}/${encodeURIComponent(
-        ref.group,
-      )}${query}`,
-    );
+    return this.get(`${groupPath(ref)}${query}`);
+  }
+
+  getAutoscaling(ref: ConsumerGroupRef): Promise<GroupScaling> {
+    return this.get(`${groupPath(ref)}/autoscaling`);
   }
 
   getGroups(refs: ConsumerGroupRef[]): Promise<GroupsResponse> {

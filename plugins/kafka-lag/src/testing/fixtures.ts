@@ -2,6 +2,7 @@ import {
   ClusterOverview,
   GroupDetail,
   GroupSummary,
+  ScaledObjectScaling,
 } from '@internal/plugin-kafka-lag-common';
 import { KafkaLagApi } from '../api';
 
@@ -100,11 +101,76 @@ export function cluster(
   };
 }
 
+/** One ScaledObject's answer: llm-ingestors held by partitions, unless overridden. */
+export function scaling(
+  overrides: Partial<ScaledObjectScaling> = {},
+): ScaledObjectScaling {
+  return {
+    cluster: 'eks-data-platform',
+    namespace: 'ml',
+    name: 'llm-ingestors',
+    target: { kind: 'Deployment', name: 'llm-ingestors' },
+    replicas: 12,
+    trigger: {
+      name: 'raw-events-lag',
+      topic: 'raw-events',
+      lagThreshold: 500,
+      activationLagThreshold: 0,
+      allowIdleConsumers: false,
+      limitToPartitionsWithLag: false,
+      offsetResetPolicy: 'earliest',
+    },
+    lag: 48_000,
+    partitions: 12,
+    partitionsWithLag: 12,
+    lagAsks: 96,
+    expectedReplicas: 12,
+    bound: 'partitions',
+    active: true,
+    minReplicas: 2,
+    maxReplicas: 24,
+    cooldownPeriodSeconds: 300,
+    pollingIntervalSeconds: 15,
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'ScaledObjectReady' },
+      { type: 'Active', status: 'True', reason: 'ScalerActive' },
+      { type: 'Fallback', status: 'False' },
+      { type: 'Paused', status: 'False' },
+    ],
+    hpa: {
+      name: 'keda-hpa-llm-ingestors',
+      minReplicas: 2,
+      maxReplicas: 24,
+      currentReplicas: 12,
+      desiredReplicas: 12,
+      conditions: [
+        { type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale' },
+        { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound' },
+        {
+          type: 'ScalingLimited',
+          status: 'False',
+          reason: 'DesiredWithinRange',
+        },
+      ],
+    },
+    reason: 'partitions',
+    sentence:
+      'Partitions bind: the lag 48,000 asks for 96 replicas at 500 per replica, but the topic has 12 partitions and KEDA does not scale past that without allowIdleConsumers.',
+    ...overrides,
+  };
+}
+
 export function fakeApi(overrides: Partial<KafkaLagApi> = {}) {
   return {
     listClusters: jest.fn(async () => [cluster()]),
     getGroup: jest.fn(async () => detail()),
     getGroups: jest.fn(async () => ({ groups: [summary()], missing: [] })),
+    getAutoscaling: jest.fn(async () => ({
+      cluster: 'platform-kafka',
+      group: 'webapp-consumer',
+      scaledObjects: [],
+      notices: [],
+    })),
     ...overrides,
   } satisfies KafkaLagApi;
 }

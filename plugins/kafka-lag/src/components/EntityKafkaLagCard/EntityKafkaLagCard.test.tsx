@@ -1,9 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { kafkaLagApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { detail, fakeApi, summary } from '../../testing/fixtures';
+import { detail, fakeApi, scaling, summary } from '../../testing/fixtures';
 import { EntityKafkaLagCard } from './EntityKafkaLagCard';
 
 function entity(annotation?: string) {
@@ -123,6 +124,49 @@ describe('EntityKafkaLagCard', () => {
     expect(screen.getByText('eu/ghost')).toBeInTheDocument();
     expect(
       screen.getByText(/No consumer group ghost on cluster eu/),
+    ).toBeInTheDocument();
+  });
+
+  it('says per group what holds its KEDA ScaledObject, and keeps the row when that request fails', async () => {
+    const api = fakeApi({
+      getGroups: jest.fn(async () => ({
+        groups: [
+          summary({ group: 'llm-ingestors' }),
+          summary({ group: 'webapp-consumer' }),
+          summary({ group: 'audit' }),
+        ],
+        missing: [],
+      })),
+      getAutoscaling: jest.fn(async ref => {
+        if (ref.group === 'audit') throw new Error('boom');
+        return {
+          cluster: ref.cluster,
+          group: ref.group,
+          scaledObjects: ref.group === 'llm-ingestors' ? [scaling()] : [],
+          notices: [],
+        };
+      }),
+    });
+    render(
+      api,
+      'platform-kafka/llm-ingestors,platform-kafka/webapp-consumer,platform-kafka/audit',
+    );
+    const table = await screen.findByRole('table', { name: 'consumer groups' });
+    const [ingestors, webapp, audit] = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map(r => within(r));
+    const chip = ingestors.getByText('Partitions bind');
+    await userEvent.hover(chip);
+    expect(
+      await screen.findByText(
+        /^ml\/llm-ingestors: Partitions bind: the lag 48,000/,
+      ),
+    ).toBeInTheDocument();
+    expect(webapp.getByText('none')).toBeInTheDocument();
+    expect(audit.getByText('—')).toBeInTheDocument();
+    expect(
+      audit.getByRole('link', { name: 'platform-kafka/audit' }),
     ).toBeInTheDocument();
   });
 

@@ -15,11 +15,13 @@ import {
   GroupSummary,
   KAFKA_CONSUMER_GROUPS_ANNOTATION,
   LagHistoryPoint,
+  ScaledObjectScaling,
   formatConsumerGroupRef,
 } from '@internal/plugin-kafka-lag-common';
 import { errorTitle } from '@internal/platform-react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
+import Chip from '@mui/material/Chip';
 import MuiLink from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -27,6 +29,7 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { KafkaLagApi, kafkaLagApiRef } from '../../api';
@@ -37,6 +40,7 @@ import {
 } from '../../lib/annotation';
 import { formatCount, formatDuration } from '../../lib/format';
 import { groupSearch } from '../../lib/refs';
+import { SCALING_REASONS } from '../../lib/scaling';
 import { rootRouteRef } from '../../routes';
 import { LagSparkline } from '../LagSparkline';
 import { LagStatusChip } from '../LagStatusChip';
@@ -56,6 +60,8 @@ interface CardData {
   missing: { ref: string; reason: string }[];
   /** Last hour of total lag per `cluster/group`; absent when that request failed. */
   histories: Map<string, LagHistoryPoint[]>;
+  /** The group's KEDA ScaledObjects per `cluster/group`; absent when that request failed. */
+  scalings: Map<string, ScaledObjectScaling[]>;
 }
 
 async function loadCardData(
@@ -65,16 +71,61 @@ async function loadCardData(
   const { groups, missing } = await api.getGroups(refs);
   // The summaries carry no history; the sparklines come from each group's
   // detail. A failure there only costs that group its sparkline.
-  const details = await Promise.allSettled(
-    groups.map(g => api.getGroup(g, SPARKLINE_WINDOW_SECONDS)),
-  );
+  const [details, autoscaling] = await Promise.all([
+    Promise.allSettled(
+      groups.map(g => api.getGroup(g, SPARKLINE_WINDOW_SECONDS)),
+    ),
+    Promise.allSettled(groups.map(g => api.getAutoscaling(g))),
+  ]);
   const histories = new Map<string, LagHistoryPoint[]>();
   details.forEach((result, i) => {
     if (result.status === 'fulfilled') {
       histories.set(formatConsumerGroupRef(groups[i]), result.value.history);
     }
   });
-  return { groups, missing, histories };
+  const scalings = new Map<string, ScaledObjectScaling[]>();
+  autoscaling.forEach((result, i) => {
+    if (result.status === 'fulfilled') {
+      scalings.set(
+        formatConsumerGroupRef(groups[i]),
+        result.value.scaledObjects,
+      );
+    }
+  });
+  return { groups, missing, histories, scalings };
+}
+
+/** The group's autoscaling in a chip per ScaledObject, the whole sentence in its tooltip. */
+function ScalingCell(props: { scalings?: ScaledObjectScaling[] }) {
+  const { scalings } = props;
+  if (!scalings) return <>—</>;
+  if (scalings.length === 0) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        none
+      </Typography>
+    );
+  }
+  return (
+    <Stack direction="row" spacing={0.5}>
+      {scalings.map(so => {
+        const reason = SCALING_REASONS[so.reason];
+        return (
+          <Tooltip
+            key={`${so.cluster}/${so.namespace}/${so.name}`}
+            title={`${so.namespace}/${so.name}: ${so.sentence}`}
+          >
+            <Chip
+              size="small"
+              variant="outlined"
+              color={reason.severity === 'info' ? 'default' : reason.severity}
+              label={reason.label}
+            />
+          </Tooltip>
+        );
+      })}
+    </Stack>
+  );
 }
 
 function GroupName(props: {
@@ -130,6 +181,7 @@ function GroupsTable(
               <TableCell>Status</TableCell>
               <TableCell>Last hour</TableCell>
               <TableCell align="right">Members</TableCell>
+              <TableCell>Autoscaling</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -153,6 +205,9 @@ function GroupsTable(
                     <LagSparkline history={value.histories.get(key)} />
                   </TableCell>
                   <TableCell align="right">{g.memberCount}</TableCell>
+                  <TableCell>
+                    <ScalingCell scalings={value.scalings.get(key)} />
+                  </TableCell>
                 </TableRow>
               );
             })}

@@ -31,6 +31,7 @@ import {
   formatDuration,
   formatTimeToDrain,
 } from '../../lib/format';
+import { AutoscalingPanel } from '../AutoscalingPanel';
 import { LagHistoryChart } from '../LagHistoryChart';
 import { LagStatusChip } from '../LagStatusChip';
 
@@ -181,7 +182,7 @@ const memberColumns: TableColumn<GroupMember>[] = [
   },
 ];
 
-/** One consumer group: figures, history chart, partitions and members. */
+/** One consumer group: figures, history chart, autoscaling, partitions and members. */
 export function GroupDetail(props: GroupDetailProps) {
   const { cluster, group, backLink } = props;
   const api = useApi(kafkaLagApiRef);
@@ -272,6 +273,7 @@ export function GroupDetail(props: GroupDetailProps) {
         >
           <LagHistoryChart history={value.history} />
         </InfoCard>
+        <AutoscalingPanel cluster={cluster} group={group} />
         <Table<PartitionLag>
           title={`Partitions (${value.partitions.length})`}
           columns={partitionColumns}

@@ -1,0 +1,2 @@
+export { AutoscalingPanel, ScaledObjectExplanation } from './AutoscalingPanel';
+export type { AutoscalingPanelProps } from './AutoscalingPanel';

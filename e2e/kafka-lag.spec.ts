@@ -37,10 +37,26 @@ test('the Kafka lag page lists the workload groups, and a component shows its gr
     /group=platform-kafka%2Fllm-ingestors|group=platform-kafka\/llm-ingestors/,
   );
   await expect(page.getByText('Partitions (12)')).toBeVisible();
+  // Why it is not scaling, from the objects the real KEDA operator keeps: its ScaledObject is
+  // active, and the HPA KEDA made cannot read the lag metric (the sandbox runs no KEDA
+  // metrics server: sandbox/README.md, "KEDA").
+  await expect(page.getByText('Autoscaling (KEDA)')).toBeVisible();
+  await expect(page.getByText('ScaledObject ml/llm-ingestors')).toBeVisible();
+  await expect(page.getByText('HPA has no metric')).toBeVisible();
+  await expect(page.getByText(/cannot read KEDA's lag metric/)).toBeVisible();
+  await expect(page.getByText('Active: True')).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('kafka-lag-group.png'),
     fullPage: true,
   });
+
+  // The consumer's component page: the card's autoscaling chip says the same.
+  await page.goto('/catalog/default/component/llm-ingestors');
+  await expect(
+    page
+      .getByRole('table', { name: 'consumer groups' })
+      .getByText('HPA has no metric'),
+  ).toBeVisible();
 
   // The entity card on the consumer's component page.
   await page.goto('/catalog/default/component/webapp-consumer');

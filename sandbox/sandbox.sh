@@ -51,7 +51,7 @@ reserve_ports() {
   local file=/proc/sys/net/ipv4/ip_local_reserved_ports
   local ports=("${KAFKA_PORTS[@]}" "${KAFKA_CONTROLLER_PORTS[@]}" "$PG_PORT" "$VECTOR_PORT"
     "$ETCD_PORT" "$ETCD_PEER_PORT" "$KINE_PORT" "$K8S_API_PORT" "$HELIX_API_PORT" "$MODEL_PORT"
-    "$PROMETHEUS_PORT" "$GPU_EXPORTER_PORT" "$IDP_PORT" "$NGINX_PORT" "$REDIS_PORT" "${PROD_PORTS[@]}")
+    "$PROMETHEUS_PORT" "$GPU_EXPORTER_PORT" "$KEDA_METRICS_PORT" "$KEDA_PROBE_PORT" "$KEDA_GRPC_PORT" "$ALERTMANAGER_PORT" "$IDP_PORT" "$NGINX_PORT" "$REDIS_PORT" "${PROD_PORTS[@]}")
   local current wanted
   current="$(cat "$file" 2>/dev/null)" || return 0
   wanted="$(printf '%s\n' "${ports[@]}" | sort -n | paste -sd, -)"

@@ -4,7 +4,7 @@
 # missing first (Node 22, dependencies, Chromium). `.ci/run` calls exactly this.
 #
 # On 2 cores a cold run is mostly waiting: the sandbox's Go builds (Kubernetes, etcd, KWOK,
-# and kine for the second cluster: ~20 min cold, niced, need no node_modules) run in the
+# kine for the second cluster and the KEDA operator: ~30 min cold, niced, need no node_modules) run in the
 # background from the start, while the foreground installs, checks, builds the frontend and
 # the production bundle and fetches the other parts. The tests that need no sandbox run beside
 # them; then the sandbox parts that are no Go build start, and the integration tests that use no
@@ -29,7 +29,7 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-start_background "sandbox build k8s helix" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s helix
+start_background "sandbox build k8s helix keda" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s helix keda
 ensure_deps
 check_background
 ensure_chromium
@@ -62,7 +62,7 @@ check_background
 "$SANDBOX" build prod
 check_background
 # The rest of what `sandbox up` would fetch or install first (jars, packages, model files).
-"$SANDBOX" build kafka postgres metrics model redis nginx
+"$SANDBOX" build kafka postgres metrics alertmanager model redis nginx
 check_background
 
 # The packages whose tests need no sandbox (the frontend and the common libraries: none of
@@ -109,7 +109,7 @@ set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest-no-k8s.log" | tail -n1)"
 
 wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
-"$SANDBOX" up kafka postgres vector workload k8s helix model metrics redis nginx idp
+"$SANDBOX" up kafka postgres vector workload k8s keda helix model metrics alertmanager redis nginx idp
 # The production run: two replicas behind nginx (packages/backend/src/prod.kill.test.ts and
 # e2e/prod.spec.ts use it).
 "$SANDBOX" up prod

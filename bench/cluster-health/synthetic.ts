@@ -238,7 +238,10 @@ async function main() {
   });
   const entities = [component('webapp'), component('scale-service')];
   const service = DefaultClusterHealthService.create({
-    config: { nodeGroupLabels: ['eks.amazonaws.com/nodegroup'] },
+    config: {
+      nodeGroupLabels: ['eks.amazonaws.com/nodegroup'],
+      alertmanagers: [],
+    },
     cache,
     catalog: {
       getEntities: async () => ({ items: entities }),

@@ -297,7 +297,6 @@ k8s_apply_cluster() {
   kubectl_admin apply --server-side --force-conflicts --field-manager sandbox -f "$cluster/" >/dev/null ||
     die "k8s: applying sandbox/k8s/cluster failed; log: $K8S_DIR/logs/kube-apiserver.log"
   k8s_start_release_jobs
-  k8s_set_scaledobject_status
   k8s_issue_portal_token
   # A new release of webapp-consumer whose image tag does not exist: the rollout stalls with
   # the old pods serving.
@@ -383,20 +382,6 @@ k8s_set_release_status() {
     \"observedGeneration\":1,\"conditions\":[{\"type\":\"Produced\",
     \"status\":\"$([ "$phase" = Succeeded ] && echo True || echo False)\",\"reason\":\"$reason\",
     \"message\":\"$message\",\"lastTransitionTime\":\"$now\"}]}}" >/dev/null
-}
-
-# What KEDA's operator would report: ready, and active because the group's lag is above the
-# threshold (the sandbox's llm-ingestors group falls behind on purpose).
-k8s_set_scaledobject_status() {
-  local now
-  now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  kubectl_admin patch scaledobject llm-ingestors -n ml --subresource status --type merge -p "{
-    \"status\":{\"scaleTargetKind\":\"apps/v1.Deployment\",\"originalReplicaCount\":2,
-    \"hpaName\":\"keda-hpa-llm-ingestors\",\"externalMetricNames\":[\"s0-kafka-raw-events\"],
-    \"lastActiveTime\":\"$now\",\"conditions\":[
-    {\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"ScaledObjectReady\",\"message\":\"ScaledObject is defined correctly and is ready for scaling\"},
-    {\"type\":\"Active\",\"status\":\"True\",\"reason\":\"ScalerActive\",\"message\":\"Scaling is performed because triggers are active\"},
-    {\"type\":\"Fallback\",\"status\":\"False\",\"reason\":\"NoFallbackFound\",\"message\":\"No fallbacks are active on this scaled object\"}]}}" >/dev/null
 }
 
 # The portal's ServiceAccount token: a real TokenRequest token (a year long), signed by the

@@ -2,10 +2,13 @@
 # The sandbox's metrics: Debian's Prometheus scraping, every 5 s,
 #   - the GPU exporter (sandbox/src/gpu-exporter.ts): DCGM exporter metric names and
 #     labels for the GPUs of the sandbox cluster, driven by the model server's real load;
-#   - the model server's vLLM metrics (job="model-server"). The one sandbox model server stands
+#   - the model server's vLLM metrics (job="model-server", namespace="ml", and workload=
+#     llm-chat-server / embedding-server by model). The one sandbox model server stands
 #     in for both of the cluster's model servers: its chat model's series are relabelled
 #     model_name="llama-3.1-8b-instruct" (llm-chat-server), its embeddings model keeps
 #     model_name="all-MiniLM-L6-v2" (embedding-server), as the catalog's selectors expect.
+# It evaluates the platform's alerting rules (templates/eks-cluster/prometheus/platform-rules.yaml)
+# every 5 s and sends what fires to the alertmanager part.
 # Needs the k8s part (the exporter reads the cluster). Sourced by sandbox/sandbox.sh.
 
 ALL_PARTS+=(metrics)
@@ -39,11 +42,29 @@ scrape_configs:
   - job_name: model-server
     static_configs:
       - targets: ['127.0.0.1:${MODEL_PORT:-58080}']
+        # Where the two model servers it stands in for run (as kubernetes_sd would label them).
+        labels: { namespace: ml }
     metric_relabel_configs:
       - source_labels: [model_name]
         regex: platform-chat
         target_label: model_name
         replacement: llama-3.1-8b-instruct
+      - source_labels: [model_name]
+        regex: llama-3.1-8b-instruct
+        target_label: workload
+        replacement: llm-chat-server
+      - source_labels: [model_name]
+        regex: all-MiniLM-L6-v2
+        target_label: workload
+        replacement: embedding-server
+rule_files:
+  - $REPO_ROOT/templates/eks-cluster/prometheus/platform-rules.yaml
+# The alertmanager part (sandbox/parts/alertmanager.sh); while it is down Prometheus keeps
+# evaluating and retries.
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:$ALERTMANAGER_PORT']
 YAML
 }
 

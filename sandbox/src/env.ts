@@ -61,6 +61,10 @@ export function sandboxEnv() {
     get prometheusUrl() {
       return read('SANDBOX_PROMETHEUS_URL', 'metrics');
     },
+    /** Alertmanager, receiving what the metrics part's Prometheus fires. */
+    get alertmanagerUrl() {
+      return read('SANDBOX_ALERTMANAGER_URL', 'alertmanager');
+    },
     /** The sandbox's Kubernetes API server and the kubeconfig of each identity. */
     get k8s() {
       return {

@@ -37,6 +37,8 @@ const entityQuery = z.object({ entityRef: entityRefSchema });
  * - /clusters/:cluster/events?namespace&limit   recent warning events, newest first
  * - /github-releases                   GithubRelease objects with their producer Jobs
  * - /entity?entityRef=kind:ns/name     one entity's workloads and problems, per cluster
+ * - /alerts                            every cluster's alerts from its Alertmanager
+ * - /entity/alerts?entityRef=...       one entity's alerts, per cluster
  */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
@@ -96,6 +98,17 @@ export async function createRouter(options: {
     const credentials = await authorize(req);
     const { entityRef } = parseRequest(entityQuery, req.query, 'query');
     res.json(await service.getEntity(entityRef, { credentials }));
+  });
+
+  router.get('/alerts', async (req, res) => {
+    await authorize(req);
+    res.json(await service.getAlerts());
+  });
+
+  router.get('/entity/alerts', async (req, res) => {
+    const credentials = await authorize(req);
+    const { entityRef } = parseRequest(entityQuery, req.query, 'query');
+    res.json(await service.getEntityAlerts(entityRef, { credentials }));
   });
 
   return router;

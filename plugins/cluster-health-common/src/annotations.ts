@@ -35,3 +35,9 @@ export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
  */
 export const MODEL_SERVER_SELECTOR_ANNOTATION =
   'ml-platform.io/model-server-selector';
+
+/**
+ * Alertmanager label matchers that pick an entity's alerts beside (or instead of) its workloads,
+ * e.g. `{alertname=~"GpuXid.*", Hostname="ip-10-0-5-10"}` or `team="ml", severity!="info"`.
+ */
+export const ALERT_SELECTOR_ANNOTATION = 'ml-platform.io/alert-selector';

@@ -8,3 +8,4 @@ export * from './types';
 export * from './permissions';
 export * from './quantity';
 export * from './controlPlane';
+export * from './alerts';

@@ -279,6 +279,8 @@ export interface WorkloadSummary {
   restarts: number;
   images: string[];
   pods: WorkloadPod[];
+  /** Its logs in the logs UI (`clusterHealth.logs.urlTemplate`); absent when not configured. */
+  logsUrl?: string;
 }
 
 export interface EntityClusterWorkloads {

@@ -14,6 +14,7 @@ import {
   KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_NAMESPACE_ANNOTATION,
+  ALERT_SELECTOR_ANNOTATION,
 } from '@internal/plugin-cluster-health-common';
 import type { EntityIndex, EntityLink } from './owners';
 
@@ -36,6 +37,8 @@ export interface ReadableEntity {
   namespace?: string;
   /** backstage.io/kubernetes-cluster */
   cluster?: string;
+  /** ml-platform.io/alert-selector */
+  alertSelector?: string;
   /** The asker's kubernetes-id index (forAsker) that the entity was found in or beside. */
   index: EntityIndex;
 }
@@ -166,6 +169,7 @@ export class CatalogEntityIndex {
         annotations[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name,
       namespace: annotations[KUBERNETES_NAMESPACE_ANNOTATION] || undefined,
       cluster: annotations[KUBERNETES_CLUSTER_ANNOTATION] || undefined,
+      alertSelector: annotations[ALERT_SELECTOR_ANNOTATION] || undefined,
       index,
     };
   }
@@ -232,6 +236,7 @@ export class CatalogEntityIndex {
         kubernetesId: id,
         namespace: link.namespace,
         cluster: link.cluster,
+        alertSelector: annotations[ALERT_SELECTOR_ANNOTATION] || undefined,
       });
     }
     return index;

@@ -44,6 +44,8 @@ export function clusterHealthBackend(options: {
   entities?: Entity[];
   /** `clusterHealth.controlPlane.intervalSeconds`; the plugin's default when unset. */
   controlPlaneIntervalSeconds?: number;
+  /** More of `clusterHealth` (alertmanagers, logs), read when the backend starts. */
+  clusterHealth?: () => Record<string, unknown>;
 }) {
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
 
@@ -55,9 +57,12 @@ export function clusterHealthBackend(options: {
         catalogServiceMock.factory({ entities: options.entities ?? [] }),
         mockServices.rootConfig.factory({
           data: {
-            ...(intervalSeconds !== undefined && {
-              clusterHealth: { controlPlane: { intervalSeconds } },
-            }),
+            clusterHealth: {
+              ...(intervalSeconds !== undefined && {
+                controlPlane: { intervalSeconds },
+              }),
+              ...options.clusterHealth?.(),
+            },
             kubernetes: {
               clusterLocatorMethods: [
                 { type: 'config', clusters: options.clusters() },

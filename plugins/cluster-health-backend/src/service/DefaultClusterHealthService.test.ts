@@ -116,7 +116,10 @@ function service() {
   return {
     asked,
     service: DefaultClusterHealthService.create({
-      config: { nodeGroupLabels: ['eks.amazonaws.com/nodegroup'] },
+      config: {
+        nodeGroupLabels: ['eks.amazonaws.com/nodegroup'],
+        alertmanagers: [],
+      },
       cache: cacheOf(clusters),
       catalog,
       logger: mockServices.logger.mock(),

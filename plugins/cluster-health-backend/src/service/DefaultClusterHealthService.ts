@@ -2,9 +2,11 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ClusterAlerts,
   ClusterSummary,
   ControlPlaneView,
   DaemonSetCoverage,
+  EntityAlerts,
   EntityWorkloads,
   GithubReleaseView,
   KUBERNETES_CLUSTER_ANNOTATION,
@@ -19,7 +21,10 @@ import {
   ClusterCache,
   ClusterView,
 } from '@internal/plugin-cluster-health-node';
-import { ClusterHealthConfig } from '../config';
+import { ClusterHealthConfig, logsUrl } from '../config';
+import { AlertmanagerReader } from './alerts/AlertmanagerReader';
+import { entityClusterAlerts } from './alerts/entityAlerts';
+import { parseAlertSelector } from './alerts/selector';
 import { daemonSetCoverage } from './analysis/coverage';
 import { recentWarningEvents } from './analysis/events';
 import { nodeGroups } from './analysis/nodeGroups';
@@ -65,6 +70,7 @@ export class DefaultClusterHealthService implements ClusterHealthService {
         catalog: options.catalog,
         logger: options.logger,
       }),
+      new AlertmanagerReader(options.config.alertmanagers, options.logger),
     );
   }
 
@@ -73,6 +79,7 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     private readonly cache: ClusterCache,
     /** Entity and owner links as the catalog answers for the asker. */
     private readonly entities: CatalogEntityIndex,
+    private readonly alertmanagers: AlertmanagerReader,
   ) {}
 
   async listClusters({ credentials }: AskerOptions): Promise<ClusterSummary[]> {
@@ -158,7 +165,10 @@ export class DefaultClusterHealthService implements ClusterHealthService {
       clusters: clusters.map(cluster => ({
         cluster: cluster.name,
         ...clusterStatus(cluster),
-        workloads: entityWorkloads(cluster, kubernetesId, namespace),
+        workloads: this.withLogs(
+          cluster.name,
+          entityWorkloads(cluster, kubernetesId, namespace),
+        ),
         problems: entityProblems(
           cluster,
           index,
@@ -167,6 +177,54 @@ export class DefaultClusterHealthService implements ClusterHealthService {
         ),
       })),
     };
+  }
+
+  async getAlerts(): Promise<ClusterAlerts[]> {
+    return Promise.all(
+      this.cache.clusters().map(c => this.alertmanagers.read(c.name)),
+    );
+  }
+
+  async getEntityAlerts(
+    entityRef: string,
+    { credentials }: AskerOptions,
+  ): Promise<EntityAlerts> {
+    // Read as /entity reads it: an entity the asker may not see is "not found".
+    const entity = await this.entities.readable(entityRef, credentials);
+    const { kubernetesId, namespace, cluster: pinned, alertSelector } = entity;
+    if (pinned) this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION);
+    const selector = alertSelector
+      ? parseAlertSelector(alertSelector)
+      : undefined;
+    const clusters = this.cache
+      .clusters()
+      .filter(c => !pinned || c.name === pinned);
+    return {
+      entityRef: entity.entityRef,
+      selector: alertSelector,
+      clusters: await Promise.all(
+        clusters.map(async cluster =>
+          entityClusterAlerts(
+            await this.alertmanagers.read(cluster.name),
+            entityWorkloads(cluster, kubernetesId, namespace),
+            selector,
+          ),
+        ),
+      ),
+    };
+  }
+
+  /** Each workload's logs link, when `clusterHealth.logs.urlTemplate` is set. */
+  private withLogs<W extends { namespace: string; kind: string; name: string }>(
+    cluster: string,
+    workloads: W[],
+  ): W[] {
+    const template = this.config.logsUrlTemplate;
+    if (!template) return workloads;
+    return workloads.map(w => ({
+      ...w,
+      logsUrl: logsUrl(template, { cluster, ...w }),
+    }));
   }
 
   /** The cluster of that name; `NotFoundError` naming the config key (and `annotation`). */

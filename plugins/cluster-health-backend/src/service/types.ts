@@ -1,8 +1,10 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
+  ClusterAlerts,
   ClusterSummary,
   ControlPlaneView,
   DaemonSetCoverage,
+  EntityAlerts,
   EntityWorkloads,
   GithubReleaseView,
   NodeGroupSummary,
@@ -42,4 +44,14 @@ export interface ClusterHealthService {
    * credentials (`InputError` for a malformed ref, `NotFoundError` when they may not see it).
    */
   getEntity(entityRef: string, options: AskerOptions): Promise<EntityWorkloads>;
+  /** Every cluster's alerts from its Alertmanager (`clusterHealth.alertmanagers`). */
+  getAlerts(): Promise<ClusterAlerts[]>;
+  /**
+   * One entity's alerts per cluster: those of its workloads (namespace and workload or pod
+   * labels) and those its ml-platform.io/alert-selector matches; read as getEntity reads it.
+   */
+  getEntityAlerts(
+    entityRef: string,
+    options: AskerOptions,
+  ): Promise<EntityAlerts>;
 }

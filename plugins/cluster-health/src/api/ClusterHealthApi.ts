@@ -1,8 +1,10 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  ClusterAlerts,
   ClusterSummary,
   ControlPlaneView,
   DaemonSetCoverage,
+  EntityAlerts,
   EntityWorkloads,
   GithubReleaseView,
   NodeGroupSummary,
@@ -26,6 +28,10 @@ export interface ClusterHealthApi {
   ): Promise<WarningEvent[]>;
   getGithubReleases(): Promise<GithubReleaseView[]>;
   getEntityWorkloads(entityRef: string): Promise<EntityWorkloads>;
+  /** Every cluster's alerts from its Alertmanager. */
+  getAlerts(): Promise<ClusterAlerts[]>;
+  /** The entity's alerts per cluster (its workloads' and its alert selector's). */
+  getEntityAlerts(entityRef: string): Promise<EntityAlerts>;
 }
 
 export const clusterHealthApiRef = createApiRef<ClusterHealthApi>({

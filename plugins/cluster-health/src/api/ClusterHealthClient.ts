@@ -1,9 +1,11 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ClusterAlerts,
   ClusterSummary,
   ControlPlaneView,
   DaemonSetCoverage,
+  EntityAlerts,
   EntityWorkloads,
   GithubReleaseView,
   NodeGroupSummary,
@@ -73,6 +75,16 @@ export class ClusterHealthClient implements ClusterHealthApi {
   getEntityWorkloads(entityRef: string) {
     return this.get<EntityWorkloads>(
       `/entity?${new URLSearchParams({ entityRef })}`,
+    );
+  }
+
+  getAlerts() {
+    return this.get<ClusterAlerts[]>('/alerts');
+  }
+
+  getEntityAlerts(entityRef: string) {
+    return this.get<EntityAlerts>(
+      `/entity/alerts?${new URLSearchParams({ entityRef })}`,
     );
   }
 

@@ -168,6 +168,15 @@ export function fakeApi(
     getControlPlane: jest.fn(async () => controlPlaneView()),
     getGithubReleases: jest.fn(async () => []),
     getEntityWorkloads: jest.fn(),
+    getAlerts: jest.fn(async () => [
+      { cluster: 'eks-data-platform', status: 'ok' as const, alerts: [] },
+    ]),
+    getEntityAlerts: jest.fn(async (entityRef: string) => ({
+      entityRef,
+      clusters: [
+        { cluster: 'eks-data-platform', status: 'ok' as const, alerts: [] },
+      ],
+    })),
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import TextField from '@mui/material/TextField';
 import { clusterHealthApiRef } from '../../api';
 import { usePanel } from '../../hooks';
 import { unreadResources } from '../../lib/freshness';
+import { AlertsList } from '../AlertsList';
 import { ControlPlanePanel } from '../ControlPlanePanel';
 import { CoverageMatrix } from '../CoverageMatrix';
 import { NodeGroupCard } from '../NodeGroupCard';
@@ -25,7 +26,7 @@ import { WarningEventsTable } from '../WarningEventsTable';
 /** How many of the cluster's newest warning events the events panel shows. */
 export const EVENT_LIMIT = 20;
 
-/** One cluster's panels: node groups, problems (filterable), control plane, warning events and DaemonSet coverage. */
+/** One cluster's panels: node groups, problems (filterable), alerts, control plane, warning events and DaemonSet coverage. */
 export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
   const api = useApi(clusterHealthApiRef);
   const [filter, setFilter] = useState<ProblemFilter>({});
@@ -53,6 +54,17 @@ export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
     () => api.getProblems({ cluster: cluster.name }),
     [cluster.name],
   );
+  const alerts = usePanel(async () => {
+    const clusters = await api.getAlerts();
+    return (
+      clusters.find(c => c.cluster === cluster.name) ?? {
+        cluster: cluster.name,
+        status: 'not-configured' as const,
+        message: `No Alertmanager for cluster ${cluster.name}: add it under clusterHealth.alertmanagers (cluster, url)`,
+        alerts: [],
+      }
+    );
+  }, [cluster.name]);
   const namespaces = [
     ...new Set((all.value ?? []).map(p => p.namespace).filter(Boolean)),
   ].sort() as string[];
@@ -119,6 +131,12 @@ export function ClusterPanels({ cluster }: { cluster: ClusterSummary }) {
         <Panel state={problems}>
           {value => <ProblemsTable problems={value} cluster={cluster} />}
         </Panel>
+      </InfoCard>
+      <InfoCard
+        title="Alerts"
+        subheader="Firing, silenced and inhibited alerts of the cluster's Alertmanager"
+      >
+        <Panel state={alerts}>{value => <AlertsList alerts={value} />}</Panel>
       </InfoCard>
       <InfoCard
         title="Control plane"

@@ -6,6 +6,7 @@ import {
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import type { ClusterAlerts } from '@internal/plugin-cluster-health-common';
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -13,15 +14,47 @@ import { errorTitle } from '@internal/platform-react';
 import { clusterHealthApiRef } from '../../api';
 import { usePanel } from '../../hooks';
 import { rootRouteRef } from '../../routes';
+import { AlertsList } from '../AlertsList';
 import { WorkloadRow } from '../WorkloadRow';
 
-/** Workload health of the entity's Kubernetes workloads (backstage.io/kubernetes-id). */
+/** The entity's alerts in one cluster, or why they cannot be shown. */
+function ClusterAlertsSection(props: {
+  cluster: string;
+  alerts?: ClusterAlerts;
+  error?: Error;
+}) {
+  let body: JSX.Element;
+  if (props.error) {
+    body = (
+      <ResponseErrorPanel error={props.error} title={errorTitle(props.error)} />
+    );
+  } else if (!props.alerts) {
+    body = <Progress />;
+  } else {
+    body = <AlertsList alerts={props.alerts} />;
+  }
+  return (
+    <Stack spacing={1} mt={2} aria-label={`alerts in ${props.cluster}`}>
+      <Typography variant="subtitle2">Alerts</Typography>
+      {body}
+    </Stack>
+  );
+}
+
+/**
+ * Workload health of the entity's Kubernetes workloads (backstage.io/kubernetes-id), with the
+ * alerts of those workloads (and of its ml-platform.io/alert-selector) per cluster.
+ */
 export function WorkloadHealthCard() {
   const { entity } = useEntity();
   const api = useApi(clusterHealthApiRef);
   const pageLink = useRouteRef(rootRouteRef);
   const entityRef = stringifyEntityRef(entity);
   const state = usePanel(() => api.getEntityWorkloads(entityRef), [entityRef]);
+  // Their own request: an Alertmanager that is down costs the card its alerts only.
+  const alerts = usePanel(() => api.getEntityAlerts(entityRef), [entityRef]);
+  const alertsOf = (cluster: string) =>
+    alerts.value?.clusters.find(c => c.cluster === cluster);
 
   let body: JSX.Element;
   if (state.error) {
@@ -68,6 +101,11 @@ export function WorkloadHealthCard() {
                 {p.kind}: {p.object.name} — {p.message}
               </Alert>
             ))}
+            <ClusterAlertsSection
+              cluster={c.cluster}
+              alerts={alertsOf(c.cluster)}
+              error={alerts.error}
+            />
           </div>
         ))}
       </Stack>

@@ -1,3 +1,4 @@
+import { Link } from '@backstage/core-components';
 import { WorkloadSummary } from '@internal/plugin-cluster-health-common';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
@@ -24,6 +25,7 @@ export function WorkloadRow({ w }: { w: WorkloadSummary }) {
           {w.ready}/{w.desired} ready
           {w.restarts > 0 ? `, ${w.restarts} restarts` : ''}
         </Typography>
+        {w.logsUrl && <Link to={w.logsUrl}>Logs</Link>}
       </Stack>
       {w.message && (
         <Typography variant="body2" color="text.secondary">

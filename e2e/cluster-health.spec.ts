@@ -4,8 +4,8 @@ import { expect, Locator, test } from '@playwright/test';
 /*
  * Cluster health against the sandbox's real API server (the backend reads the sandbox's
  * app-config.local.yaml): the node groups, the NotReady node, fluent-bit's gap on the GPU
- * nodes, a crash-looping pod linked to its component, recent warning events, and a
- * component's stalled rollout. At 1280 and 1920 px the problem kinds and entity refs stay
+ * nodes, a crash-looping pod linked to its component, recent warning events, the firing
+ * alerts of the cluster's Alertmanager, and a component's stalled rollout. At 1280 and 1920 px the problem kinds and entity refs stay
  * readable (they used to wrap letter by letter).
  */
 
@@ -79,6 +79,15 @@ for (const width of [1280, 1920]) {
 
     const events = page.getByRole('table', { name: 'Recent warning events' });
     await expect(events.getByText(/BackOff/).first()).toBeVisible();
+
+    // The cluster's Alertmanager: the XID error that the GPU exporter reports fires from the
+    // start (the platform's rules, evaluated by the sandbox's Prometheus).
+    const alerts = page.getByRole('table', {
+      name: 'alerts of eks-data-platform',
+    });
+    await expect(alerts.getByText('GpuXidError')).toBeVisible({
+      timeout: 60_000,
+    });
 
     await page.screenshot({
       path: testInfo.outputPath(`cluster-health-page-${width}.png`),

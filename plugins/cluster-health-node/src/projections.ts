@@ -120,6 +120,14 @@ const conditions = (o: Json): CachedCondition[] =>
     lastTransitionTime: c.lastTransitionTime,
   }));
 
+/** The workload a ScaledObject or an HPA scales (`spec.scaleTargetRef`). */
+function scaleTarget(o: Json) {
+  return {
+    kind: o.spec?.scaleTargetRef?.kind,
+    name: o.spec?.scaleTargetRef?.name,
+  };
+}
+
 /** KEDA's pause annotations, when set: `autoscaling.keda.sh/paused[-replicas]`. */
 function pausedAnnotation(
   annotations: Json,
@@ -332,10 +340,7 @@ export const PROJECTIONS: {
   scaledobjects: o => ({
     ...key(o),
     namespace: intern(o.metadata.namespace),
-    target: {
-      kind: o.spec?.scaleTargetRef?.kind,
-      name: o.spec?.scaleTargetRef?.name,
-    },
+    target: scaleTarget(o),
     minReplicas: o.spec?.minReplicaCount,
     maxReplicas: o.spec?.maxReplicaCount,
     idleReplicas: o.spec?.idleReplicaCount,
@@ -358,10 +363,7 @@ export const PROJECTIONS: {
   horizontalpodautoscalers: o => ({
     ...key(o),
     namespace: intern(o.metadata.namespace),
-    target: {
-      kind: o.spec?.scaleTargetRef?.kind,
-      name: o.spec?.scaleTargetRef?.name,
-    },
+    target: scaleTarget(o),
     minReplicas: o.spec?.minReplicas ?? 1,
     maxReplicas: o.spec?.maxReplicas,
     currentReplicas: o.status?.currentReplicas ?? 0,

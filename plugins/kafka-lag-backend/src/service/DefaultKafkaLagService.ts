@@ -222,6 +222,12 @@ export class DefaultKafkaLagService implements KafkaLagService {
     };
   }
 
+  async getPartitions(ref: ConsumerGroupRef): Promise<PartitionLag[]> {
+    const view = await this.view(ref.cluster);
+    return (view.evaluations.get(ref.group) ?? this.evaluate(ref, view))
+      .partitions;
+  }
+
   async getGroups(refs: ConsumerGroupRef[]) {
     const groups: GroupSummary[] = [];
     const missing: { ref: string; reason: string }[] = [];

@@ -33,7 +33,7 @@ export class GroupScalingReader {
 
   async get(ref: ConsumerGroupRef): Promise<GroupScaling> {
     // Throws NotFoundError for an unknown cluster or group, as the group's own route does.
-    const group = await this.deps.lag.getGroup(ref, 60);
+    const partitions = await this.deps.lag.getPartitions(ref);
     const now = (this.deps.now ?? Date.now)();
     const notices: string[] = [];
     const views = this.deps.cache.clusters();
@@ -45,20 +45,22 @@ export class GroupScalingReader {
     const scaledObjects: ScaledObjectScaling[] = [];
     for (const view of views) {
       notices.push(...unreadable(view));
-      const hpas = view.list('horizontalpodautoscalers');
+      const hpas = new Map(
+        view
+          .list('horizontalpodautoscalers')
+          .map(h => [`${h.namespace}/${h.name}`, h]),
+      );
       for (const so of view.list('scaledobjects')) {
         for (const trigger of kafkaTriggers(so)) {
           if (!this.isGroups(trigger, ref)) continue;
           const hpaName = so.hpaName ?? `keda-hpa-${so.name}`;
-          const hpa = hpas.find(
-            h => h.namespace === so.namespace && h.name === hpaName,
-          );
+          const hpa = hpas.get(`${so.namespace}/${hpaName}`);
           scaledObjects.push(
             explainScaling({
               cluster: view.name,
               scaledObject: so,
               trigger,
-              partitions: group.partitions,
+              partitions,
               hpa,
               replicas: targetReplicas(view, so.namespace, so.target),
               now,

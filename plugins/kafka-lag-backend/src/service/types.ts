@@ -5,6 +5,7 @@ import {
   GroupMember,
   GroupSummary,
   LagHistoryPoint,
+  PartitionLag,
 } from '@internal/plugin-kafka-lag-common';
 
 /** What one sampling of a cluster saw. Plain JSON: it is stored as is. */
@@ -26,6 +27,8 @@ export interface GroupSnapshot {
 export interface KafkaLagService {
   listClusters(): Promise<ClusterOverview[]>;
   getGroup(ref: ConsumerGroupRef, windowSeconds: number): Promise<GroupDetail>;
+  /** The group's partitions as last evaluated: getGroup without the history read. */
+  getPartitions(ref: ConsumerGroupRef): Promise<PartitionLag[]>;
   getGroups(refs: ConsumerGroupRef[]): Promise<{
     groups: GroupSummary[];
     missing: { ref: string; reason: string }[];

@@ -556,8 +556,14 @@ cmd_k8s() {
       log "k8s: kube-controller-manager started again and leads"
       ;;
     restart)
+      # KEDA's CRDs and its trigger addresses live in the cluster: a running operator is
+      # restarted on the fresh one (sandbox/parts/keda.sh).
+      local keda=false
+      if pid_alive "$KEDA_DIR/pid"; then keda=true; fi
+      $keda && down_keda
       down_k8s
       up_k8s
+      if $keda; then up_keda; fi
       write_local_config
       ;;
     scale) node_script k8s-scale.ts --kubeconfig "$K8S_DIR/admin.kubeconfig" --apiserver-pid "$K8S_DIR/apiserver.pid" "$@" ;;

@@ -325,14 +325,20 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
       await kafkaAdmin.disconnect();
     });
 
+    const activeNow = async () =>
+      statusOf((await scaledObjectNow(namespace, name)).conditions, 'Active');
     const replicasNow = async () =>
       (await admin.apps.readNamespacedDeployment({ namespace, name })).spec
         ?.replicas;
 
     it('stays inactive at 0 with no lag; past the activation threshold KEDA scales it 0 → 1, and partitions are what bind next', async () => {
+      // Until KEDA has polled the trigger once (Active goes from Unknown to False).
       const idle = await scalingUntil(
         name,
-        async so => so.reason === 'inactive' && (await matchesObject(so)),
+        async so =>
+          so.reason === 'inactive' &&
+          (await activeNow()) === 'False' &&
+          (await matchesObject(so)),
       );
       expect(idle).toMatchObject({
         lag: 0,
@@ -341,9 +347,7 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
         expectedReplicas: 0,
         partitions: 2,
       });
-      expect(
-        statusOf((await scaledObjectNow(namespace, name)).conditions, 'Active'),
-      ).toBe('False');
+      expect(await activeNow()).toBe('False');
       expect(idle.sentence).toMatch(/not above the activation threshold of 5/);
 
       // 100 messages: lag 100 asks for 10 replicas at 10 each; two partitions cap it at 2.
@@ -381,9 +385,7 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
           (await matchesObject(so))
         );
       });
-      expect(
-        statusOf((await scaledObjectNow(namespace, name)).conditions, 'Active'),
-      ).toBe('True');
+      expect(await activeNow()).toBe('True');
       expect(active).toMatchObject({
         lag: 100,
         active: true,

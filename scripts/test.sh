@@ -13,7 +13,8 @@
 ensure_tools
 cd "$REPO_ROOT"
 SANDBOX="$REPO_ROOT/scripts/sandbox"
-build_timeout="${SANDBOX_BUILD_TIMEOUT_S:-2700}"
+# Cold, the Go builds took up to 1,928 s on a busy machine before KEDA joined them (+500-700 s).
+build_timeout="${SANDBOX_BUILD_TIMEOUT_S:-3600}"
 [[ "$build_timeout" =~ ^[1-9][0-9]*$ ]] ||
   die "SANDBOX_BUILD_TIMEOUT_S must be a whole number of seconds (how long to wait for the sandbox's build), got '$build_timeout'"
 

@@ -559,7 +559,7 @@ cmd_k8s() {
       # KEDA's CRDs and its trigger addresses live in the cluster: a running operator is
       # restarted on the fresh one (sandbox/parts/keda.sh).
       local keda=false
-      if pid_alive "$KEDA_DIR/pid"; then keda=true; fi
+      if pid_alive "$KEDA_DIR/operator.pid"; then keda=true; fi
       $keda && down_keda
       down_k8s
       up_k8s

@@ -104,17 +104,17 @@ up_keda() {
   ensure_keda_binary
   pid_alive "$K8S_DIR/apiserver.pid" || die "keda: needs the k8s part (scripts/sandbox up kafka k8s keda)"
   [ "$(kafka_running)" -gt 0 ] || die "keda: needs the kafka part (scripts/sandbox up kafka k8s keda)"
-  if pid_alive "$KEDA_DIR/pid" && keda_ready; then
+  if pid_alive "$KEDA_DIR/operator.pid" && keda_ready; then
     log "keda: operator already running (probe on 127.0.0.1:$KEDA_PROBE_PORT)"
     return 0
   fi
   local t0=$SECONDS
-  stop_pid "$KEDA_DIR/pid"
+  stop_pid "$KEDA_DIR/operator.pid"
   mkdir -p "$KEDA_DIR/logs"
   keda_write_certs
   keda_apply_crds
   keda_point_triggers_at_sandbox
-  start_bg "$KEDA_DIR/pid" "$KEDA_DIR/logs/operator.log" \
+  start_bg "$KEDA_DIR/operator.pid" "$KEDA_DIR/logs/operator.log" \
     env KUBECONFIG="$K8S_DIR/admin.kubeconfig" WATCH_NAMESPACE= POD_NAMESPACE=keda KEDA_CLUSTER_OBJECT_NAMESPACE=keda \
     "$KEDA_BIN/keda" --zap-log-level=info --zap-encoder=console \
     --metrics-bind-address "127.0.0.1:$KEDA_METRICS_PORT" \
@@ -127,15 +127,10 @@ up_keda() {
   log "keda: operator $KEDA_VERSION ready in $((SECONDS - t0)) s (log: $KEDA_DIR/logs/operator.log; no metrics server, see sandbox/parts/keda.sh)"
 }
 
-down_keda() { stop_pid "$KEDA_DIR/pid"; }
-pids_keda() { pid_alive "$KEDA_DIR/pid" && cat "$KEDA_DIR/pid"; return 0; }
-status_keda() {
-  if pid_alive "$KEDA_DIR/pid"; then
-    printf '%-10s running  pid %s\n' keda "$(cat "$KEDA_DIR/pid")"
-  else
-    printf '%-10s stopped\n' keda
-  fi
-}
+# The k8s part's control_plane_* functions, over the one process (run/keda/operator.pid).
+down_keda() { control_plane_down "$KEDA_DIR" operator; }
+pids_keda() { control_plane_pids "$KEDA_DIR" operator; }
+status_keda() { control_plane_status keda "$KEDA_DIR" operator; }
 env_keda() {
   cat <<EOF
 export SANDBOX_KEDA_LOG=$KEDA_DIR/logs/operator.log

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { sandboxEnv } from './env';
-export { kubeconfigToken } from './kubeconfig';
+export { kubeconfigToken, sandboxCluster } from './kubeconfig';
 export { consumerGroupCommandLag } from './groupCommand';
 export {
   WORKLOAD_GROUPS,

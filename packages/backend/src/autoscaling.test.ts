@@ -12,7 +12,7 @@
  */
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { kubeconfigToken, retrying, sandboxEnv } from '@internal/sandbox';
+import { retrying, sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import kafkaLagPlugin from '@internal/plugin-kafka-lag-backend';
 import type {
   GroupScaling,
@@ -106,15 +106,10 @@ beforeAll(async () => {
               {
                 type: 'config',
                 clusters: [
-                  {
-                    name: 'eks-data-platform',
-                    url: env.k8s.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: kubeconfigToken(
-                      env.k8s.kubeconfigs.portal,
-                    ),
-                    caFile: env.k8s.caFile,
-                  },
+                  sandboxCluster(
+                    'eks-data-platform',
+                    env.k8s.kubeconfigs.portal,
+                  ),
                 ],
               },
             ],

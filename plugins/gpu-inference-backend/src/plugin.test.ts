@@ -34,7 +34,7 @@ import {
   FleetView,
   ModelServerView,
 } from '@internal/plugin-gpu-inference-common';
-import { kubeconfigToken, runLoad, sandboxEnv } from '@internal/sandbox';
+import { runLoad, sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import request from 'supertest';
 import { gpuInferencePlugin } from './plugin';
 import { modelServerEntity } from './service/__testUtils__/entities';
@@ -59,15 +59,10 @@ const entities = () => [
   }),
 ];
 
-const sandboxCluster = () => ({
-  name: 'eks-data-platform',
-  url: env.k8s.url,
-  authProvider: 'serviceAccount',
-  serviceAccountToken: kubeconfigToken(env.k8s.kubeconfigs.portal),
-  caFile: env.k8s.caFile,
-});
+const eksCluster = () =>
+  sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal);
 
-function config(prometheusUrl: string, clusters = [sandboxCluster()]) {
+function config(prometheusUrl: string, clusters = [eksCluster()]) {
   return mockServices.rootConfig.factory({
     data: {
       permission: { enabled: true },
@@ -84,7 +79,7 @@ function config(prometheusUrl: string, clusters = [sandboxCluster()]) {
 
 async function start(
   prometheusUrl: string,
-  clusters = [sandboxCluster()],
+  clusters = [eksCluster()],
 ): Promise<any> {
   const { server } = await startTestBackend({
     features: [
@@ -225,7 +220,7 @@ it('still serves capacity when Prometheus and a second cluster are down, naming 
   const prometheusPort = await closedPort();
   const clusterPort = await closedPort();
   const server = await start(`http://127.0.0.1:${prometheusPort}`, [
-    sandboxCluster(),
+    eksCluster(),
     {
       name: 'eks-unreachable',
       url: `https://127.0.0.1:${clusterPort}`,

@@ -6,7 +6,7 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { kubeconfigToken, retrying, sandboxEnv } from '@internal/sandbox';
+import { retrying, sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -39,13 +39,7 @@ const clients = new PlatformClients(
         {
           type: 'config',
           clusters: [
-            {
-              name: 'eks-data-platform',
-              url: env.k8s.url,
-              authProvider: 'serviceAccount',
-              serviceAccountToken: kubeconfigToken(env.k8s.kubeconfigs.portal),
-              caFile: env.k8s.caFile,
-            },
+            sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal),
           ],
         },
       ],

@@ -16,7 +16,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { kubeconfigToken, sandboxEnv } from '@internal/sandbox';
+import { sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import {
   AppsV1Api,
   CustomObjectsApi,
@@ -193,15 +193,7 @@ beforeAll(async () => {
           {
             type: 'config',
             clusters: [
-              {
-                name: 'eks-data-platform',
-                url: env.k8s.url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: kubeconfigToken(
-                  env.k8s.kubeconfigs.portal,
-                ),
-                caFile: env.k8s.caFile,
-              },
+              sandboxCluster('eks-data-platform', env.k8s.kubeconfigs.portal),
             ],
           },
         ],

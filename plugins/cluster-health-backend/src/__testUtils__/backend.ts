@@ -8,30 +8,14 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { kubeconfigToken, sandboxEnv } from '@internal/sandbox';
+import { sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import request from 'supertest';
 import { clusterHealthPlugin } from '../plugin';
 
 export const env = sandboxEnv();
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/**
- * A cluster entry of `kubernetes.clusterLocatorMethods`: the API server at `server` (the
- * sandbox's `k8s` cluster unless told) with the token of `kubeconfig`'s user.
- */
-export function sandboxCluster(
-  name: string,
-  kubeconfig: string,
-  server: { url: string; caFile: string } = env.k8s,
-) {
-  return {
-    name,
-    url: server.url,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: kubeconfigToken(kubeconfig),
-    caFile: server.caFile,
-  };
-}
+export { sandboxCluster };
 
 /**
  * Starts the plugin in a test backend in a `beforeAll` of the calling test file (after the

@@ -151,12 +151,7 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     // catalog with the asker's own credentials.
     const entity = await this.entities.readable(entityRef, credentials);
     const { kubernetesId, namespace, cluster: pinned, index } = entity;
-    // An entity pinned to a cluster (backstage.io/kubernetes-cluster) is shown in that one only;
-    // one that names a cluster the portal does not read says so.
-    if (pinned) this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION);
-    const clusters = this.cache
-      .clusters()
-      .filter(c => !pinned || c.name === pinned);
+    const clusters = this.entityClusters(pinned);
     return {
       entityRef: entity.entityRef,
       kubernetesId,
@@ -192,13 +187,10 @@ export class DefaultClusterHealthService implements ClusterHealthService {
     // Read as /entity reads it: an entity the asker may not see is "not found".
     const entity = await this.entities.readable(entityRef, credentials);
     const { kubernetesId, namespace, cluster: pinned, alertSelector } = entity;
-    if (pinned) this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION);
+    const clusters = this.entityClusters(pinned);
     const selector = alertSelector
       ? parseAlertSelector(alertSelector)
       : undefined;
-    const clusters = this.cache
-      .clusters()
-      .filter(c => !pinned || c.name === pinned);
     return {
       entityRef: entity.entityRef,
       selector: alertSelector,
@@ -212,6 +204,16 @@ export class DefaultClusterHealthService implements ClusterHealthService {
         ),
       ),
     };
+  }
+
+  /**
+   * The clusters an entity is shown in: every one, or only the one it is pinned to
+   * (backstage.io/kubernetes-cluster); a pin naming a cluster the portal does not read is a
+   * `NotFoundError` that says so.
+   */
+  private entityClusters(pinned?: string): ClusterView[] {
+    if (!pinned) return this.cache.clusters();
+    return [this.clusterOf(pinned, KUBERNETES_CLUSTER_ANNOTATION)];
   }
 
   /** Each workload's logs link, when `clusterHealth.logs.urlTemplate` is set. */

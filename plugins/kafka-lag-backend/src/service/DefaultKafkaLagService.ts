@@ -204,9 +204,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
     ref: ConsumerGroupRef,
     windowSeconds: number,
   ): Promise<GroupDetail> {
-    const view = await this.view(ref.cluster);
-    const { summary, partitions, members } =
-      view.evaluations.get(ref.group) ?? this.evaluate(ref, view);
+    const { summary, partitions, members } = await this.evaluated(ref);
     const history = await this.store.loadHistory(
       ref.cluster,
       ref.group,
@@ -223,9 +221,13 @@ export class DefaultKafkaLagService implements KafkaLagService {
   }
 
   async getPartitions(ref: ConsumerGroupRef): Promise<PartitionLag[]> {
+    return (await this.evaluated(ref)).partitions;
+  }
+
+  /** The group as the latest snapshot evaluates it (throws why when it cannot be). */
+  private async evaluated(ref: ConsumerGroupRef) {
     const view = await this.view(ref.cluster);
-    return (view.evaluations.get(ref.group) ?? this.evaluate(ref, view))
-      .partitions;
+    return view.evaluations.get(ref.group) ?? this.evaluate(ref, view);
   }
 
   async getGroups(refs: ConsumerGroupRef[]) {

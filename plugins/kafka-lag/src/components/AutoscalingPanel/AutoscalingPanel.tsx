@@ -21,31 +21,9 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { kafkaLagApiRef } from '../../api';
 import { formatCount } from '../../lib/format';
+import { REFRESH_MS } from '../../lib/refresh';
 import { SCALING_REASONS } from '../../lib/scaling';
-
-const REFRESH_MS = 30_000;
-
-function Figure(props: {
-  label: string;
-  children: ReactNode;
-  hint?: ReactNode;
-}) {
-  return (
-    <Grid item xs={6} sm={4} md={3}>
-      <Typography variant="overline" color="text.secondary" component="div">
-        {props.label}
-      </Typography>
-      <Typography variant="body1" component="div">
-        {props.children}
-      </Typography>
-      {props.hint && (
-        <Typography variant="caption" color="text.secondary" component="div">
-          {props.hint}
-        </Typography>
-      )}
-    </Grid>
-  );
-}
+import { Figure } from '../Figure';
 
 /** A condition as a chip: filled when True, its reason and message in the tooltip. */
 function ConditionChip({ condition }: { condition: ScalingCondition }) {
@@ -108,6 +86,7 @@ export function ScaledObjectExplanation({ so }: { so: ScaledObjectScaling }) {
       </Alert>
       <Grid container spacing={2}>
         <Figure
+          compact
           label="Lag (as KEDA counts it)"
           hint={`threshold ${formatCount(t.lagThreshold)} per replica × ${
             current ?? '?'
@@ -118,12 +97,14 @@ export function ScaledObjectExplanation({ so }: { so: ScaledObjectScaling }) {
           {formatCount(so.lag)}
         </Figure>
         <Figure
+          compact
           label="Replicas"
           hint={`the lag asks for ${so.lagAsks}; expected ${so.expectedReplicas}`}
         >
           {current ?? 'unknown'}
         </Figure>
         <Figure
+          compact
           label="Min / max"
           hint={
             so.idleReplicas === undefined
@@ -134,6 +115,7 @@ export function ScaledObjectExplanation({ so }: { so: ScaledObjectScaling }) {
           {so.minReplicas} / {so.maxReplicas}
         </Figure>
         <Figure
+          compact
           label="Partitions"
           hint={
             t.allowIdleConsumers && !t.limitToPartitionsWithLag
@@ -146,6 +128,7 @@ export function ScaledObjectExplanation({ so }: { so: ScaledObjectScaling }) {
           {so.partitions}
         </Figure>
         <Figure
+          compact
           label="HPA desired / current"
           hint={so.hpa ? so.hpa.name : 'no HPA in the cluster'}
         >
@@ -154,18 +137,21 @@ export function ScaledObjectExplanation({ so }: { so: ScaledObjectScaling }) {
             : '—'}
         </Figure>
         <Figure
+          compact
           label="Activation threshold"
           hint={so.active ? 'active: the lag is above it' : 'inactive'}
         >
           {formatCount(t.activationLagThreshold)}
         </Figure>
         <Figure
+          compact
           label="Cooldown"
           hint={`polled every ${so.pollingIntervalSeconds} s`}
         >
           {so.cooldownPeriodSeconds} s
         </Figure>
         <Figure
+          compact
           label="Trigger"
           hint={`offsetResetPolicy ${t.offsetResetPolicy}`}
         >

@@ -31,7 +31,9 @@ import {
   formatDuration,
   formatTimeToDrain,
 } from '../../lib/format';
+import { REFRESH_MS } from '../../lib/refresh';
 import { AutoscalingPanel } from '../AutoscalingPanel';
+import { Figure } from '../Figure';
 import { LagHistoryChart } from '../LagHistoryChart';
 import { LagStatusChip } from '../LagStatusChip';
 
@@ -42,26 +44,11 @@ export const HISTORY_WINDOWS = [
   { label: '24 h', seconds: 86_400 },
 ];
 
-const REFRESH_MS = 30_000;
-
 export interface GroupDetailProps {
   cluster: string;
   group: string;
   /** Rendered above the title, e.g. a link back to the list. */
   backLink?: ReactNode;
-}
-
-function Figure(props: { label: string; children: ReactNode }) {
-  return (
-    <Grid item xs={6} sm={4} md={2}>
-      <Typography variant="overline" color="text.secondary" component="div">
-        {props.label}
-      </Typography>
-      <Typography variant="h6" component="div">
-        {props.children}
-      </Typography>
-    </Grid>
-  );
 }
 
 /**

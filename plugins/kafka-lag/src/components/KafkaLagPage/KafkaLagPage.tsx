@@ -36,10 +36,9 @@ import {
   groupSearch,
   parseGroupParam,
 } from '../../lib/refs';
+import { REFRESH_MS } from '../../lib/refresh';
 import { GroupDetail } from '../GroupDetail';
 import { LagStatusChip } from '../LagStatusChip';
-
-const REFRESH_MS = 30_000;
 
 type GroupRow = GroupSummary & { id: string };
 

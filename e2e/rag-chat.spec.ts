@@ -184,3 +184,56 @@ test('asks the platform: a streamed answer with linked citations, and the entity
     fullPage: true,
   });
 });
+
+test("the platform handbook: platform-portal's TechDocs render, and the chat cites a section of them", async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  // The entity's TechDocs tab: built by the local generator (mkdocs-techdocs-core) on first view.
+  await page.goto(`${BASE}/catalog/default/component/platform-portal`);
+  await page.getByRole('tab', { name: 'TechDocs' }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/platform-portal\/docs/,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'Platform docs' }),
+  ).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('link', { name: 'Consumer lag' }).first().click();
+  await expect(
+    page.getByRole('heading', { name: 'Check the trend first' }),
+  ).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({
+    path: testInfo.outputPath('techdocs-runbook.png'),
+    fullPage: true,
+  });
+
+  // The chat reads the same docs built, and links a passage to its section in the reader.
+  await page.goto(`${BASE}/rag-chat`);
+  await page
+    .getByLabel('Ask a question')
+    .fill(
+      'When should I act on consumer lag, and when is it normal after a burst?',
+    );
+  await page.getByRole('button', { name: 'Ask' }).click();
+  const section = page
+    .getByRole('list', { name: 'Sources' })
+    .locator(
+      'a[href*="/docs/default/component/platform-portal/runbooks/consumer-lag/#check-the-trend-first"]',
+    )
+    .first();
+  await expect(section).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({
+    path: testInfo.outputPath('rag-chat-techdocs-citation.png'),
+    fullPage: true,
+  });
+  await section.click();
+  await expect(page).toHaveURL(
+    /\/docs\/default\/component\/platform-portal\/runbooks\/consumer-lag\//,
+  );
+  await expect(
+    page.getByRole('heading', { name: 'Check the trend first' }),
+  ).toBeVisible({ timeout: 60_000 });
+});

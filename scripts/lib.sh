@@ -239,3 +239,31 @@ ensure_model() {
   rm -rf "$tmp"
   echo "$MODEL_STAMP" >"$MODEL_DIR/.complete"
 }
+
+# TechDocs: the local generator runs `mkdocs` (techdocs.generator.runIn: local). Its Python side,
+# pinned in scripts/techdocs-requirements.txt, goes into a venv outside the tree, installed again
+# only when that file changes; its bin/ is put first on PATH for the backend this shell starts.
+TECHDOCS_REQUIREMENTS="$REPO_ROOT/scripts/techdocs-requirements.txt"
+techdocs_venv() {
+  echo "$PORTAL_CACHE/techdocs-$(sha256sum "$TECHDOCS_REQUIREMENTS" | cut -c1-12)"
+}
+
+# Runs inside `step`, where errexit does not apply.
+techdocs_install_now() {
+  local venv="$1"
+  rm -rf "$venv" && python3 -m venv "$venv" &&
+    "$venv/bin/pip" install --disable-pip-version-check --no-deps --only-binary=:all: \
+      -r "$TECHDOCS_REQUIREMENTS" &&
+    "$venv/bin/mkdocs" --version &&
+    touch "$venv/.complete"
+}
+
+ensure_techdocs() {
+  local venv
+  venv="$(techdocs_venv)"
+  if [ ! -f "$venv/.complete" ]; then
+    command -v python3 >/dev/null || die "techdocs: python3 with venv and pip is needed to install mkdocs from PyPI"
+    step "techdocs: installing mkdocs-techdocs-core from PyPI (~15 s)" techdocs_install_now "$venv"
+  fi
+  export PATH="$venv/bin:$PATH"
+}

@@ -32,6 +32,8 @@ ensure_deps
 # retrieves by full text and its page says how to get them.
 (ensure_model) ||
   log "could not fetch the embedding model's files; the chat retrieves by full text only (its page says why)"
+# TechDocs' local generator: mkdocs-techdocs-core from PyPI, pinned, in a venv (~15 s once).
+ensure_techdocs
 cd "$REPO_ROOT"
 ports="3000 7007"
 $demo && ports=7007

@@ -33,6 +33,8 @@ trap 'exit 143' TERM
 start_background "sandbox build k8s helix keda" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s helix keda
 ensure_deps
 check_background
+# mkdocs for TechDocs' local generator (the backends the tests start build the handbook).
+ensure_techdocs
 ensure_chromium
 check_background
 

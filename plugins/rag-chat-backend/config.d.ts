@@ -106,6 +106,17 @@ export interface Config {
         urlBase?: string;
       };
       /**
+       * The built TechDocs of the catalog's entities with backstage.io/techdocs-ref,
+       * read through the TechDocs backend (search/search_index.json of each site,
+       * built first when it is not built yet); one source per page, one passage per
+       * section, linked to the section in the TechDocs reader, readable by whoever
+       * may read the entity.
+       */
+      techdocs?: {
+        /** Default: true. */
+        enabled?: boolean;
+      };
+      /**
        * The LLM ingestors' embeddings table, read only. A row is one chunk; rows
        * with the same source ref form one source.
        */

@@ -77,7 +77,7 @@ prod_unpack_now() {
   done
   # What the image copies beside the bundle: the catalog, templates and docs it serves.
   local item
-  for item in catalog-info.yaml catalog templates docs README.md; do
+  for item in catalog-info.yaml mkdocs.yml catalog templates docs README.md; do
     ln -s "$REPO_ROOT/$item" "$new/$item" || return 1
   done
   rm -rf "$PROD_APP" && mv "$new" "$PROD_APP"
@@ -166,6 +166,8 @@ prod_start_replica() {
   # Keep the last run's log: a replica that died says why there.
   if [ -s "$dir/backend.log" ]; then mv "$dir/backend.log" "$dir/backend.previous.log"; fi
   : >"$dir/backend.log"
+  # mkdocs for TechDocs' local generator, on the replica's PATH (the image has it in /opt/techdocs).
+  ensure_techdocs
   start_bg "$dir/pid" "$dir/backend.log" env -C "$PROD_APP" \
     NODE_ENV=production \
     PORTAL_BASE_URL="$PROD_BASE_URL" \

@@ -60,6 +60,8 @@ export interface RagChatConfig {
       root?: string;
       urlBase?: string;
     };
+    /** The built TechDocs of every entity with backstage.io/techdocs-ref. */
+    techdocs: { enabled: boolean };
     ingestorEmbeddings?: IngestorEmbeddingsConfig;
   };
   index: { intervalMinutes: number; maxChunkChars: number };
@@ -175,6 +177,10 @@ export function readRagChatConfig(config: Config): RagChatConfig {
         ) ?? ['.md'],
         root: config.getOptionalString('ragChat.sources.docs.root'),
         urlBase: config.getOptionalString('ragChat.sources.docs.urlBase'),
+      },
+      techdocs: {
+        enabled:
+          config.getOptionalBoolean('ragChat.sources.techdocs.enabled') ?? true,
       },
       ingestorEmbeddings: ingestor && {
         connection: ingestor.getOptionalString('connection'),

@@ -27,6 +27,7 @@ export const ragChatPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         userInfo: coreServices.userInfo,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
@@ -42,6 +43,7 @@ export const ragChatPlugin = createBackendPlugin({
         httpAuth,
         userInfo,
         auth,
+        discovery,
         permissions,
         permissionsRegistry,
         lifecycle,
@@ -59,6 +61,7 @@ export const ragChatPlugin = createBackendPlugin({
           database,
           catalog,
           auth,
+          discovery,
           cache,
         });
         lifecycle.addShutdownHook(() => service.close());

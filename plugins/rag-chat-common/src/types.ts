@@ -1,5 +1,5 @@
 /** Where an indexed passage comes from. */
-export type SourceKind = 'entity' | 'doc' | 'ingestor';
+export type SourceKind = 'entity' | 'doc' | 'techdocs' | 'ingestor';
 
 /** One retrieved passage, as numbered in the prompt and cited as [n] in the answer. */
 export interface Passage {

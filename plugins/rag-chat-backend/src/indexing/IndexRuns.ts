@@ -12,6 +12,7 @@ export const INDEX_CHECK_SECONDS = 30;
 const INDEX_SOURCES = {
   entity: 'catalog (ragChat.sources.catalog)',
   doc: 'docs (ragChat.sources.docs.paths)',
+  techdocs: 'TechDocs (ragChat.sources.techdocs)',
   ingestor: "ingestors' embeddings (ragChat.sources.ingestorEmbeddings)",
 } as const;
 
@@ -167,7 +168,7 @@ export class IndexRuns {
     try {
       const indexer = await this.options.indexer();
       const result = await indexer.run();
-      const errors = (['entity', 'doc', 'ingestor'] as const)
+      const errors = (['entity', 'doc', 'techdocs', 'ingestor'] as const)
         .map(
           k => result[k]?.error && `${INDEX_SOURCES[k]}: ${result[k]?.error}`,
         )

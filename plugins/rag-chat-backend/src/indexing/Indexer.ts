@@ -1,4 +1,6 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SourceKind } from '@internal/plugin-rag-chat-common';
 import pg from 'pg';
@@ -10,13 +12,24 @@ import {
 import { TextEmbedder } from '../model/embedders';
 import { describeFailure } from '../service/errors';
 import { ChunkRecord, ChunkStore } from '../store/ChunkStore';
-import { HEADING_SEPARATOR, chunkMarkdown, hashText } from './chunker';
+import {
+  HEADING_SEPARATOR,
+  chunkMarkdown,
+  hashText,
+  splitText,
+} from './chunker';
 import {
   SourceDocument,
   entityToDocument,
   readDocs,
   sourceViewerUrl,
 } from './documents';
+import {
+  TECHDOCS_REF_ANNOTATION,
+  TechDocsReader,
+  techDocsPageUrl,
+  techDocsPages,
+} from './techdocs';
 
 export interface SyncCounts {
   added: number;
@@ -71,6 +84,8 @@ export class Indexer {
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;
+      /** Unset: no TechDocs source (ragChat.sources.techdocs). */
+      techdocs?: TechDocsReader;
     },
   ) {}
 
@@ -111,6 +126,12 @@ export class Indexer {
         documents.map(d => this.prepare(d)),
       );
     });
+    const techdocs = this.options.techdocs;
+    if (sources.techdocs.enabled && techdocs) {
+      result.techdocs = await this.guard('techdocs', () =>
+        this.syncTechDocs(techdocs),
+      );
+    }
     if (sources.ingestorEmbeddings) {
       const ingestor = sources.ingestorEmbeddings;
       result.ingestor = await this.guard('ingestor', () =>
@@ -122,6 +143,7 @@ export class Indexer {
       durationMs: result.durationMs,
       entity: JSON.stringify(result.entity),
       doc: JSON.stringify(result.doc),
+      techdocs: JSON.stringify(result.techdocs),
       ingestor: JSON.stringify(result.ingestor),
     });
     return result;
@@ -193,13 +215,22 @@ export class Indexer {
     };
   }
 
+  /**
+   * Stores what changed among `prepared` and deletes the kind's other sources, except
+   * those whose id starts with one of `keep` (what could not be read this time stays).
+   */
   private async sync(
     kind: SourceKind,
     prepared: PreparedSource[],
+    keep: string[] = [],
   ): Promise<SyncCounts> {
     const { store, embeddings } = this.options;
     const counts = emptyCounts();
     const states = await store.sourceStates(kind);
+    const kept = [...states.keys()].filter(id =>
+      keep.some(prefix => id.startsWith(prefix)),
+    );
+    for (const id of kept) states.delete(id);
     const wantModel = embeddings?.model ?? null;
     const unchanged: string[] = [];
     for (const source of prepared) {
@@ -230,6 +261,93 @@ export class Indexer {
     await store.deleteSources([...states.keys()]);
     counts.deleted = states.size;
     return counts;
+  }
+
+  /**
+   * The built TechDocs of every entity with backstage.io/techdocs-ref: one source per
+   * page, one chunk (or more, for a long one) per section, linked to the section in the
+   * TechDocs reader and guarded by the entity's read permission. An entity whose docs
+   * cannot be read or built keeps what was indexed of them before; the first such
+   * failure is the kind's error in the chat's status.
+   */
+  private async syncTechDocs(reader: TechDocsReader): Promise<SyncCounts> {
+    const { catalog, auth, logger, config } = this.options;
+    const { items } = await catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${TECHDOCS_REF_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const prepared: PreparedSource[] = [];
+    const keep: string[] = [];
+    let firstError: string | undefined;
+    for (const entity of items) {
+      const entityRef = stringifyEntityRef(entity);
+      const idPrefix = `techdocs:${entityRef}#`;
+      let entries;
+      try {
+        entries = await reader.searchIndex(entity);
+      } catch (error) {
+        logger.warn(
+          'RAG chat: TechDocs not indexed this time; what was indexed of them stays',
+          { entity: entityRef, error: String(error) },
+        );
+        firstError ??= `${entityRef}: ${describeFailure(error)}`;
+        keep.push(idPrefix);
+        continue;
+      }
+      const site = entity.metadata.title ?? entity.metadata.name;
+      for (const page of techDocsPages(entries)) {
+        const url = techDocsPageUrl(entity, page.location);
+        const title = `${page.title} (${site} docs)`;
+        const chunks: PreparedSource['chunks'] = [];
+        for (const section of page.sections) {
+          const heading = section.title === page.title ? undefined : section;
+          const sectionUrl = techDocsPageUrl(
+            entity,
+            page.location,
+            section.anchor,
+          );
+          for (const text of splitText(
+            section.text,
+            config.index.maxChunkChars,
+          )) {
+            chunks.push({
+              index: chunks.length,
+              heading: heading?.title,
+              url: sectionUrl,
+              text,
+              contentHash: hashText(`${heading?.title ?? ''}\n${text}`),
+              embedText: `${page.title}${
+                heading ? `${HEADING_SEPARATOR}${heading.title}` : ''
+              }\n${text}`,
+            });
+          }
+        }
+        if (chunks.length === 0) continue;
+        prepared.push({
+          document: {
+            sourceId: `${idPrefix}${page.location}`,
+            kind: 'techdocs',
+            title,
+            url,
+            entityRef,
+            body: page.sections
+              .map(s => `## ${s.title}\n\n${s.text}`)
+              .join('\n\n'),
+          },
+          contentHash: hashText(
+            JSON.stringify([title, url, entityRef, chunks.map(c => c.text)]),
+          ),
+          chunks,
+        });
+      }
+    }
+    const counts = await this.sync('techdocs', prepared, keep);
+    return firstError ? { ...counts, error: firstError } : counts;
   }
 
   /**

@@ -64,7 +64,7 @@ function sections(markdown: string): Section[] {
 }
 
 /** Splits text longer than `max` at paragraph, then sentence, then word boundaries. */
-function splitText(text: string, max: number): string[] {
+export function splitText(text: string, max: number): string[] {
   if (text.length <= max) return [text];
   const pieces: string[] = [];
   const paragraphs = text.split(/\n\s*\n/);

@@ -3,6 +3,7 @@ import {
   AuthService,
   CacheService,
   DatabaseService,
+  DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -27,6 +28,7 @@ import {
 } from '../indexing/IndexRuns';
 import { OpenStore, StoreLifecycle } from '../store/StoreLifecycle';
 import { Answerer } from './Answerer';
+import { TechDocsReader } from '../indexing/techdocs';
 import { ConversationStore } from './ConversationStore';
 import { RateLimiter, ReadableEntities } from './access';
 import { AskerAccess } from './Retriever';
@@ -38,6 +40,8 @@ export interface RagChatServiceOptions {
   database: DatabaseService;
   catalog: CatalogService;
   auth: AuthService;
+  /** Finds the TechDocs backend (the TechDocs source); unset: no TechDocs source. */
+  discovery?: DiscoveryService;
   /** Per-user limits, and the index runs' state when the store is shared. */
   cache: CacheService;
 }
@@ -70,8 +74,14 @@ export class DefaultRagChatService implements RagChatService {
     private readonly options: RagChatServiceOptions,
     private readonly conversations: ConversationStore,
   ) {
-    const { config, logger, catalog, auth, cache } = options;
-    this.store = new StoreLifecycle({ config, logger, catalog, auth });
+    const { config, logger, catalog, auth, cache, discovery } = options;
+    this.store = new StoreLifecycle({
+      config,
+      logger,
+      catalog,
+      auth,
+      techdocs: discovery && new TechDocsReader({ discovery, auth, logger }),
+    });
     this.indexRuns = new IndexRuns({
       config,
       logger,

@@ -3,6 +3,7 @@ import { ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { RagChatConfig } from '../config';
 import { Indexer } from '../indexing/Indexer';
+import { TechDocsReader } from '../indexing/techdocs';
 import { TextEmbedder, createEmbedder } from '../model/embedders';
 import { describeFailure } from '../service/errors';
 import { Retriever } from '../service/Retriever';
@@ -22,6 +23,8 @@ export interface StoreLifecycleOptions {
   logger: LoggerService;
   catalog: CatalogService;
   auth: AuthService;
+  /** Where the TechDocs source reads built docs; unset: no TechDocs source. */
+  techdocs?: TechDocsReader;
 }
 
 const KEY_HINT =
@@ -107,6 +110,7 @@ export class StoreLifecycle {
         catalog,
         auth,
         logger,
+        techdocs: this.options.techdocs,
       });
       const retriever = new Retriever({
         store,

@@ -46,7 +46,12 @@ function Thumb(props: { down?: boolean }) {
   );
 }
 
-const KIND_LABEL = { entity: 'catalog', doc: 'doc', ingestor: 'ingested' };
+const KIND_LABEL = {
+  entity: 'catalog',
+  doc: 'doc',
+  techdocs: 'TechDocs',
+  ingestor: 'ingested',
+};
 
 function Sources(props: { passages: Passage[] }) {
   if (props.passages.length === 0) return null;

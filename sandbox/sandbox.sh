@@ -505,8 +505,13 @@ up_workload() {
   : >"$dir/workload.log"
   local pg=""
   pg_ready && pg="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/platform"
+  # The ingestors embed each release's notes through the model server (part model, which may
+  # start later: they wait for it) into the pgvector table of the vectors database.
+  local vectors=""
+  pg_ready && vectors="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors"
   start_bg "$dir/pid" "$dir/workload.log" env KAFKA_BROKERS="$KAFKA_BOOTSTRAP" \
-    PLATFORM_DATABASE_URL="$pg" node --no-warnings "$REPO_ROOT/sandbox/src/workload.ts"
+    PLATFORM_DATABASE_URL="$pg" INGESTOR_DATABASE_URL="$vectors" MODEL_URL="http://127.0.0.1:$MODEL_PORT/v1" \
+    node --no-warnings "$REPO_ROOT/sandbox/src/workload.ts"
   wait_for workload "$dir/workload.log" 120 workload_ready "$dir"
   log "workload: producer and consumer groups running (log: $dir/workload.log)"
 }

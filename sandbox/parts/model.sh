@@ -99,6 +99,18 @@ ragChat:
     model: all-MiniLM-L6-v2
     dimensions: 384
 EOF
+  # What the workload's llm-ingestors embed with this model: their pgvector table, guarded by
+  # the catalog's resource for it (sandbox/src/workload.ts).
+  if pid_alive "$RUN/workload/pid" && pg_ready; then
+    cat <<EOF
+  sources:
+    ingestorEmbeddings:
+      connection: postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors
+      table: ingestor_embeddings
+      entityRef: resource:default/postgres-embeddings
+      title: 'Ingested by llm-ingestors: {ref}'
+EOF
+  fi
 }
 
 logs_model() { tail -n 50 "$MODEL_RUN/server.log"; }

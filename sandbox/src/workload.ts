@@ -7,16 +7,21 @@
  * - webapp-consumer keeps up with raw-events and inserts what it reads into the
  *   platform database (when PLATFORM_DATABASE_URL is set);
  * - llm-ingestors reads raw-events slower than the producer writes (its lag grows)
- *   and writes enriched-events;
+ *   and writes enriched-events; it also reads github-releases and embeds each release's
+ *   notes (through the sandbox model server, MODEL_URL) into the ingestors' pgvector
+ *   table (INGESTOR_DATABASE_URL), one row per release, which the portal's chat indexes
+ *   (ragChat.sources.ingestorEmbeddings);
  * - release-notifier consumed github-releases once, committed, and stopped;
  * - release-archiver has commits on partitions 0 and 1 of github-releases, never on 2.
  *
  * Run by `scripts/sandbox up workload`: node workload.ts (Node 22 strips the types).
- * Environment: KAFKA_BROKERS (comma-separated), PLATFORM_DATABASE_URL (optional).
+ * Environment: KAFKA_BROKERS (comma-separated), PLATFORM_DATABASE_URL (optional),
+ * INGESTOR_DATABASE_URL and MODEL_URL (optional, both: the ingestors' embeddings).
  */
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, Kafka as KafkaClient, Producer } from 'kafkajs';
 import pg from 'pg';
+import { EMBEDDING_DIMENSIONS, VECTOR_SCHEMA_SQL } from './vector-schema.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -185,20 +190,101 @@ async function produce(producer: ResilientProducer, stopped: () => boolean) {
   }
 }
 
-function releaseMessage(n: number) {
-  const repository = [
-    'platform/operator',
-    'platform/webapp',
-    'platform/ingestors',
-  ][n % 3];
+const RELEASE_CHANGES = [
+  'retries GitHub API calls that hit the rate limit with exponential backoff',
+  'adds a readiness probe that waits for the Kafka producer to connect',
+  'batches inserts into the raw-data database, halving write latency',
+  'pins the embedding model to all-MiniLM-L6-v2 and records it with each row',
+  'drops events larger than 1 MB with a warning instead of failing the batch',
+  'exports consumer lag per partition as a Prometheus metric',
+  'moves the web UI search to the pgvector HNSW index',
+];
+
+/** A GitHub release as the operator's producer Jobs publish it: repository, tag, notes. */
+export function releaseMessage(
+  n: number,
+  override: { repository?: string; tag?: string; notes?: string } = {},
+) {
+  const repository =
+    override.repository ??
+    ['platform/operator', 'platform/webapp', 'platform/ingestors'][n % 3];
+  const tag = override.tag ?? `v1.${n}.0`;
+  const notes =
+    override.notes ??
+    `${repository} ${tag} ${RELEASE_CHANGES[n % RELEASE_CHANGES.length]}.`;
   return {
-    key: `${repository}@v1.${n}.0`,
+    key: `${repository}@${tag}`,
     value: JSON.stringify({
       repository,
-      tag: `v1.${n}.0`,
+      tag,
+      notes,
       publishedAt: new Date().toISOString(),
     }),
   };
+}
+
+/** The ingestors' row of a release: its source ref in the embeddings table, and the text embedded. */
+export function releaseRow(release: {
+  repository: string;
+  tag: string;
+  notes?: string;
+  publishedAt?: string;
+}) {
+  return {
+    sourceRef: `release/${release.repository}@${release.tag}`,
+    content: `Release ${release.tag} of ${release.repository}${
+      release.publishedAt ? `, published ${release.publishedAt}` : ''
+    }: ${release.notes ?? 'no release notes'}`,
+  };
+}
+
+/**
+ * What the ingestors write embeddings with: the sandbox model server's OpenAI-compatible
+ * /v1/embeddings, and the pgvector table of vector-schema.ts (created here if missing).
+ */
+class ReleaseEmbedder {
+  private readonly db: pg.Pool;
+  private readonly modelUrl: string;
+  private schemaReady = false;
+
+  constructor(databaseUrl: string, modelUrl: string) {
+    this.db = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    this.modelUrl = modelUrl.replace(/\/+$/, '');
+  }
+
+  async store(sourceRef: string, content: string) {
+    const res = await fetch(`${this.modelUrl}/embeddings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'all-MiniLM-L6-v2', input: [content] }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!res.ok) {
+      throw new Error(`the model server answered ${res.status} to /embeddings`);
+    }
+    const body = (await res.json()) as { data: Array<{ embedding: number[] }> };
+    const embedding = body.data[0]?.embedding;
+    if (embedding?.length !== EMBEDDING_DIMENSIONS) {
+      throw new Error(
+        `the model server gave ${embedding?.length} dimensions, not ${EMBEDDING_DIMENSIONS}`,
+      );
+    }
+    if (!this.schemaReady) {
+      await this.db.query(VECTOR_SCHEMA_SQL);
+      this.schemaReady = true;
+    }
+    await this.db.query(
+      `INSERT INTO ingestor_embeddings (source_ref, chunk_index, content, embedding)
+       VALUES ($1, 0, $2, $3::vector)
+       ON CONFLICT (source_ref, chunk_index)
+       DO UPDATE SET content = EXCLUDED.content, embedding = EXCLUDED.embedding, created_at = now()`,
+      [sourceRef, content, JSON.stringify(embedding)],
+    );
+  }
+
+  end() {
+    return this.db.end();
+  }
 }
 
 /**
@@ -308,9 +394,36 @@ async function startWebappConsumer(
   return consumer;
 }
 
+/**
+ * A release's notes embedded and stored, and the enriched release sent on. Until both
+ * worked (the model server or the database not up yet) the release stays unresolved, so
+ * the next fetch brings it again: nothing is lost, and the wait costs only this partition.
+ */
+async function ingestRelease(
+  message: { key: Buffer | null; value: Buffer | null },
+  embedder: ReleaseEmbedder | undefined,
+  producer: ResilientProducer,
+): Promise<void> {
+  const release = JSON.parse(message.value?.toString() ?? '{}');
+  if (!release.repository || !release.tag) return; // not a release: nothing to embed
+  const row = releaseRow(release);
+  await embedder?.store(row.sourceRef, row.content);
+  await producer.send({
+    topic: 'enriched-events',
+    acks: -1,
+    messages: [
+      {
+        key: message.key,
+        value: JSON.stringify({ id: row.sourceRef, summary: row.content }),
+      },
+    ],
+  });
+}
+
 async function startIngestors(
   kafka: KafkaClient,
   producer: ResilientProducer,
+  embedder: ReleaseEmbedder | undefined,
 ): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: WORKLOAD_GROUPS.fallsBehind,
@@ -318,6 +431,8 @@ async function startIngestors(
   });
   await consumer.connect();
   await consumer.subscribe({ topic: 'raw-events', fromBeginning: true });
+  await consumer.subscribe({ topic: 'github-releases', fromBeginning: true });
+  let lastFailure = 0;
   await consumer.run({
     // Commit every second, as a real slow consumer would.
     autoCommitInterval: 1000,
@@ -332,6 +447,28 @@ async function startIngestors(
       isRunning,
       isStale,
     }) => {
+      if (batch.topic === 'github-releases') {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          try {
+            await ingestRelease(message, embedder, producer);
+          } catch (error) {
+            if (Date.now() - lastFailure > 30_000) {
+              log(
+                `llm-ingestors: release at offset ${
+                  message.offset
+                } not embedded yet (${(error as Error).message}); trying again`,
+              );
+              lastFailure = Date.now();
+            }
+            await sleep(2000);
+            break;
+          }
+          resolveOffset(message.offset);
+        }
+        await heartbeat();
+        return;
+      }
       for (const message of batch.messages.slice(
         0,
         INGESTOR_MESSAGES_PER_ROUND,
@@ -393,9 +530,20 @@ async function main() {
 
   const url = process.env.PLATFORM_DATABASE_URL;
   const db = url ? new pg.Pool({ connectionString: url, max: 2 }) : undefined;
+  const ingestorDb = process.env.INGESTOR_DATABASE_URL;
+  const modelUrl = process.env.MODEL_URL;
+  const embedder =
+    ingestorDb && modelUrl
+      ? new ReleaseEmbedder(ingestorDb, modelUrl)
+      : undefined;
+  if (!embedder) {
+    log(
+      'llm-ingestors: INGESTOR_DATABASE_URL or MODEL_URL unset, releases are not embedded',
+    );
+  }
   const consumers = [
     await startWebappConsumer(kafka, db),
-    await startIngestors(kafka, producer),
+    await startIngestors(kafka, producer, embedder),
   ];
 
   let stopping = false;
@@ -406,6 +554,7 @@ async function main() {
     await Promise.allSettled(consumers.map(c => c.disconnect()));
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     await db?.end();
+    await embedder?.end();
     process.exit(0);
   };
   process.on('SIGTERM', stop);

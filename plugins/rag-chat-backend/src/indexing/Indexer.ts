@@ -285,6 +285,7 @@ export class Indexer {
     const keep: string[] = [];
     let firstError: string | undefined;
     for (const entity of items) {
+      if (!entity.metadata.annotations?.[TECHDOCS_REF_ANNOTATION]) continue;
       const entityRef = stringifyEntityRef(entity);
       const idPrefix = `techdocs:${entityRef}#`;
       let entries;

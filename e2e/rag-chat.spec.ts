@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { Page, expect, test } from '@playwright/test';
 
 /*
  * The RAG chat in Chromium against a backend of its own (port 7017) whose chat
@@ -95,19 +95,11 @@ test.afterAll(async () => {
   }
 });
 
-test('asks the platform: a streamed answer with linked citations, and the entity card', async ({
-  page,
-}, testInfo) => {
-  test.setTimeout(300_000);
-  await page.goto(`${BASE}/`);
-  await page.getByRole('button', { name: 'Enter' }).click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await nav.getByRole('link', { name: 'Ask the platform' }).click();
-  await expect(page).toHaveURL(/\/rag-chat/);
-
-  // Index runs repeat while the catalog fills up after start; wait until the
-  // repository's catalog and docs are in and no run is going.
+/**
+ * Index runs repeat while the catalog fills up after start; waits on the chat page until
+ * the repository's catalog, docs and TechDocs are in and no run is going.
+ */
+async function waitForIndex(page: Page) {
   const status = page.getByTestId('chat-status');
   await expect(async () => {
     await page.reload();
@@ -120,6 +112,20 @@ test('asks the platform: a streamed answer with linked citations, and the entity
     expect(line).not.toContain('indexing');
   }).toPass({ timeout: 150_000, intervals: [5_000] });
   await expect(status).toContainText('answers by platform-chat');
+}
+
+test('asks the platform: a streamed answer with linked citations, and the entity card', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Ask the platform' }).click();
+  await expect(page).toHaveURL(/\/rag-chat/);
+
+  await waitForIndex(page);
 
   await page
     .getByLabel('Ask a question')
@@ -191,10 +197,19 @@ test("the platform handbook: platform-portal's TechDocs render, and the chat cit
   test.setTimeout(300_000);
   await page.goto(`${BASE}/`);
   await page.getByRole('button', { name: 'Enter' }).click();
+  // Signed in: the sidebar's links are there (a page.goto before that lands on sign-in again).
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Ask the platform' }),
+  ).toBeVisible();
 
   // The entity's TechDocs tab: built by the local generator (mkdocs-techdocs-core) on first view.
   await page.goto(`${BASE}/catalog/default/component/platform-portal`);
-  await page.getByRole('tab', { name: 'TechDocs' }).click();
+  await page
+    .getByText('TechDocs', { exact: true })
+    .first()
+    .click({ timeout: 60_000 });
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/platform-portal\/docs/,
   );
@@ -205,6 +220,18 @@ test("the platform handbook: platform-portal's TechDocs render, and the chat cit
   await expect(
     page.getByRole('heading', { name: 'Check the trend first' }),
   ).toBeVisible({ timeout: 30_000 });
+  // Every visit of local docs rebuilds them (no etag to compare): the reader says so until done.
+  await expect(page.getByText(/is being prepared/)).toBeHidden({
+    timeout: 120_000,
+  });
+  const refresh = page.getByRole('button', { name: 'Refresh' });
+  if (await refresh.isVisible()) await refresh.click();
+  await expect(page.getByRole('progressbar')).toHaveCount(0, {
+    timeout: 60_000,
+  });
+  await expect(
+    page.getByRole('heading', { name: 'Check the trend first' }),
+  ).toBeVisible({ timeout: 30_000 });
   await page.screenshot({
     path: testInfo.outputPath('techdocs-runbook.png'),
     fullPage: true,
@@ -212,10 +239,11 @@ test("the platform handbook: platform-portal's TechDocs render, and the chat cit
 
   // The chat reads the same docs built, and links a passage to its section in the reader.
   await page.goto(`${BASE}/rag-chat`);
+  await waitForIndex(page);
   await page
     .getByLabel('Ask a question')
     .fill(
-      'When should I act on consumer lag, and when is it normal after a burst?',
+      'When should I act on a consumer lag WARNING, and when is it normal after a burst?',
     );
   await page.getByRole('button', { name: 'Ask' }).click();
   const section = page

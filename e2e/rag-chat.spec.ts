@@ -96,6 +96,20 @@ test.afterAll(async () => {
 });
 
 /**
+ * Signs in as guest and waits until the sidebar is there (a page.goto before that lands on
+ * the sign-in page again); returns the sidebar's link to the chat.
+ */
+async function signIn(page: Page) {
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'Enter' }).click();
+  const chat = page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Ask the platform' });
+  await expect(chat).toBeVisible();
+  return chat;
+}
+
+/**
  * Index runs repeat while the catalog fills up after start; waits on the chat page until
  * the repository's catalog, docs and TechDocs are in and no run is going.
  */
@@ -118,11 +132,7 @@ test('asks the platform: a streamed answer with linked citations, and the entity
   page,
 }, testInfo) => {
   test.setTimeout(300_000);
-  await page.goto(`${BASE}/`);
-  await page.getByRole('button', { name: 'Enter' }).click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await nav.getByRole('link', { name: 'Ask the platform' }).click();
+  await (await signIn(page)).click();
   await expect(page).toHaveURL(/\/rag-chat/);
 
   await waitForIndex(page);
@@ -195,14 +205,7 @@ test("the platform handbook: platform-portal's TechDocs render, and the chat cit
   page,
 }, testInfo) => {
   test.setTimeout(300_000);
-  await page.goto(`${BASE}/`);
-  await page.getByRole('button', { name: 'Enter' }).click();
-  // Signed in: the sidebar's links are there (a page.goto before that lands on sign-in again).
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Ask the platform' }),
-  ).toBeVisible();
+  await signIn(page);
 
   // The entity's TechDocs tab: built by the local generator (mkdocs-techdocs-core) on first view.
   await page.goto(`${BASE}/catalog/default/component/platform-portal`);

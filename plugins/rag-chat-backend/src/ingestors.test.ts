@@ -10,30 +10,23 @@
  */
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  ChatMessage,
-  RagChatStatus,
-  SseParser,
-  toChatStreamEvent,
-} from '@internal/plugin-rag-chat-common';
+import { ChatMessage } from '@internal/plugin-rag-chat-common';
 import { sandboxEnv } from '@internal/sandbox';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import request from 'supertest';
 import { ragChatPlugin } from './plugin';
 import {
   CHAT_MODEL,
   EMBEDDING_MODEL,
   ENTITIES,
+  askChat,
+  chatStatus,
   sandboxModelUrl,
   sandboxPgVectorUrl,
+  waitForIndexRun,
 } from './__testUtils__/fixtures';
 
 jest.setTimeout(300_000);
@@ -68,20 +61,6 @@ const catalog = catalogServiceMock.mock({
     };
   },
 });
-
-async function ask(server: any, user: string): Promise<ChatMessage> {
-  const res = await request(server)
-    .post('/api/rag-chat/chat')
-    .set('Authorization', mockCredentials.user.header(user))
-    .send({ question: QUESTION });
-  expect(res.status).toBe(200);
-  const done = new SseParser()
-    .push(res.text)
-    .map(toChatStreamEvent)
-    .find(e => e?.type === 'done');
-  if (done?.type !== 'done') throw new Error(`no answer: ${res.text}`);
-  return done.message;
-}
 
 const cosine = (a: number[], b: number[]) => {
   let dot = 0;
@@ -141,18 +120,7 @@ describe("rag-chat: the ingestors' live embeddings", () => {
 
   it('embeds a release that arrives through Kafka and answers with it at the next index run', async () => {
     // The chat is up and has indexed once, without the release.
-    const statusNow = async () =>
-      (
-        await request(server)
-          .get('/api/rag-chat/status')
-          .set('Authorization', mockCredentials.user.header(ALICE))
-      ).body as RagChatStatus;
-    for (let i = 0; i < 120; i++) {
-      const s = await statusNow();
-      if (s.index.lastRunAt && !s.index.running) break;
-      await sleep(500);
-    }
-    const firstRun = (await statusNow()).index.lastRunAt;
+    const firstRun = (await waitForIndexRun(server, ALICE)).index.lastRunAt;
     expect(firstRun).toBeDefined();
 
     const kafka = new Kafka({
@@ -208,7 +176,7 @@ describe("rag-chat: the ingestors' live embeddings", () => {
     let message: ChatMessage | undefined;
     let passage;
     while (Date.now() - producedAt < 150_000) {
-      message = await ask(server, ALICE);
+      message = await askChat(server, ALICE, QUESTION);
       passage = message.passages.find(
         p => p.sourceId === `ingestor:${SOURCE_REF}`,
       );
@@ -223,11 +191,13 @@ describe("rag-chat: the ingestors' live embeddings", () => {
     expect(passage!.text).toContain(DLQ);
     expect(message!.citations).toContain(passage!.n);
     expect(message!.answer).toContain(DLQ);
-    expect((await statusNow()).index.lastRunAt).not.toBe(firstRun);
+    expect((await chatStatus(server, ALICE)).index.lastRunAt).not.toBe(
+      firstRun,
+    );
   });
 
   it("gives nothing of the ingestors' table to a user who may not read its resource", async () => {
-    const message = await ask(server, BOB);
+    const message = await askChat(server, BOB, QUESTION);
     expect(message.passages.filter(p => p.kind === 'ingestor')).toEqual([]);
     expect(message.answer).not.toContain(DLQ);
   });

@@ -17,15 +17,15 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  ChatMessage,
-  RagChatStatus,
-  SseParser,
-  toChatStreamEvent,
-} from '@internal/plugin-rag-chat-common';
+import { ChatMessage, RagChatStatus } from '@internal/plugin-rag-chat-common';
 import request from 'supertest';
 import { ragChatPlugin } from './plugin';
-import { ENTITIES, SECRET_ENTITY, writeDocs } from './__testUtils__/fixtures';
+import {
+  ENTITIES,
+  SECRET_ENTITY,
+  askChat,
+  writeDocs,
+} from './__testUtils__/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -110,19 +110,7 @@ describe('rag-chat: the read permission of the entities behind the passages', ()
     }
   });
 
-  async function ask(user: string): Promise<ChatMessage> {
-    const res = await request(server)
-      .post('/api/rag-chat/chat')
-      .set('Authorization', mockCredentials.user.header(user))
-      .send({ question: QUESTION });
-    expect(res.status).toBe(200);
-    const done = new SseParser()
-      .push(res.text)
-      .map(toChatStreamEvent)
-      .find(e => e?.type === 'done');
-    if (done?.type !== 'done') throw new Error(`no answer: ${res.text}`);
-    return done.message;
-  }
+  const ask = (user: string) => askChat(server, user, QUESTION);
   const cites = (m: ChatMessage) =>
     m.passages.some(p => p.entityRef === SECRET_ENTITY) ||
     /salar/i.test(m.answer);

@@ -18,24 +18,18 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ChatMessage,
   Passage,
   RagChatStatus,
-  SseParser,
-  toChatStreamEvent,
 } from '@internal/plugin-rag-chat-common';
-import request from 'supertest';
 import techdocsPlugin from '@backstage/plugin-techdocs-backend';
 import { parseAllDocuments } from 'yaml';
 import { ragChatPlugin } from './plugin';
+import { askChat, waitForIndexRun } from './__testUtils__/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -44,7 +38,6 @@ const PORTAL = 'component:default/platform-portal';
 const ALICE = 'user:default/alice';
 /** May not read the platform-portal entity. */
 const MALLORY = 'user:default/mallory';
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** The entity as the catalog has it after reading the repository's catalog-info.yaml. */
 function portalEntity(): Entity {
@@ -98,20 +91,6 @@ function catalogFor(entities: Entity[]) {
   });
 }
 
-async function ask(server: any, user: string, question: string) {
-  const res = await request(server)
-    .post('/api/rag-chat/chat')
-    .set('Authorization', mockCredentials.user.header(user))
-    .send({ question });
-  expect(res.status).toBe(200);
-  const done = new SseParser()
-    .push(res.text)
-    .map(toChatStreamEvent)
-    .find(e => e?.type === 'done');
-  if (done?.type !== 'done') throw new Error(`no answer: ${res.text}`);
-  return done.message as ChatMessage;
-}
-
 const cited = (message: ChatMessage): Passage[] =>
   message.citations.map(n => message.passages.find(p => p.n === n)!);
 
@@ -150,14 +129,7 @@ describe('rag-chat: the TechDocs source', () => {
         }),
       ],
     }));
-    for (let i = 0; i < 240; i++) {
-      const res = await request(server)
-        .get('/api/rag-chat/status')
-        .set('Authorization', mockCredentials.user.header(ALICE));
-      status = res.body;
-      if (status?.index.lastRunAt && !status.index.running) break;
-      await sleep(500);
-    }
+    status = await waitForIndexRun(server, ALICE, 120);
   });
 
   afterAll(() => rmSync(publishDirectory, { recursive: true, force: true }));
@@ -184,7 +156,7 @@ describe('rag-chat: the TechDocs source', () => {
   });
 
   it('cites a section of the docs with a link to it in the TechDocs reader', async () => {
-    const message = await ask(
+    const message = await askChat(
       server,
       ALICE,
       'When should I act on a consumer lag WARNING, and when is it normal after a burst?',
@@ -202,7 +174,7 @@ describe('rag-chat: the TechDocs source', () => {
   });
 
   it('leaves out what mkdocs.yml excludes: the restricted break-glass runbook', async () => {
-    const message = await ask(
+    const message = await askChat(
       server,
       ALICE,
       'How do I assume the EKS break-glass role?',
@@ -218,9 +190,9 @@ describe('rag-chat: the TechDocs source', () => {
   it("gives no passage of the docs to a user who may not read the docs' entity", async () => {
     const question =
       'When should I act on a consumer lag WARNING, and when is it normal after a burst?';
-    const allowed = await ask(server, ALICE, question);
+    const allowed = await askChat(server, ALICE, question);
     expect(allowed.passages.some(p => p.kind === 'techdocs')).toBe(true);
-    const denied = await ask(server, MALLORY, question);
+    const denied = await askChat(server, MALLORY, question);
     expect(denied.passages).toEqual([]);
     expect(denied.mode).toBe('nothing-found');
   });

@@ -10,9 +10,17 @@ import {
   Entity,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Passage } from '@internal/plugin-rag-chat-common';
+import {
+  ChatMessage,
+  Passage,
+  RagChatStatus,
+  SseParser,
+  toChatStreamEvent,
+} from '@internal/plugin-rag-chat-common';
 import { sandboxEnv } from '@internal/sandbox';
+import request from 'supertest';
 
 /** The sandbox model server's base URL (scripts/sandbox up model). */
 export function sandboxModelUrl(): string {
@@ -201,3 +209,50 @@ export const passage = (
   text,
   score: 1 / (60 + n),
 });
+
+/** Asks the chat of a test backend as `user`, over HTTP; the streamed answer's final message. */
+export async function askChat(
+  server: Parameters<typeof request>[0],
+  user: string,
+  question: string,
+): Promise<ChatMessage> {
+  const res = await request(server)
+    .post('/api/rag-chat/chat')
+    .set('Authorization', mockCredentials.user.header(user))
+    .send({ question });
+  if (res.status !== 200) {
+    throw new Error(`the chat answered ${res.status}: ${res.text}`);
+  }
+  const done = new SseParser()
+    .push(res.text)
+    .map(toChatStreamEvent)
+    .find(e => e?.type === 'done');
+  if (done?.type !== 'done') throw new Error(`no answer: ${res.text}`);
+  return done.message;
+}
+
+/** The chat's status as `user` sees it. */
+export async function chatStatus(
+  server: Parameters<typeof request>[0],
+  user: string,
+): Promise<RagChatStatus> {
+  const res = await request(server)
+    .get('/api/rag-chat/status')
+    .set('Authorization', mockCredentials.user.header(user));
+  return res.body;
+}
+
+/** Waits (up to `seconds`) until an index run has ended and none is going; the status then. */
+export async function waitForIndexRun(
+  server: Parameters<typeof request>[0],
+  user: string,
+  seconds = 120,
+): Promise<RagChatStatus> {
+  let status = await chatStatus(server, user);
+  for (let i = 0; i < seconds * 2; i++) {
+    if (status.index.lastRunAt && !status.index.running) return status;
+    await new Promise(r => setTimeout(r, 500));
+    status = await chatStatus(server, user);
+  }
+  return status;
+}

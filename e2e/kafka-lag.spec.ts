@@ -31,12 +31,13 @@ test('the Kafka lag page lists the workload groups, and a component shows its gr
     fullPage: true,
   });
 
-  // The group detail: one row per partition of raw-events.
+  // The group detail: one row per partition it reads, the 12 of raw-events and the 3 of
+  // github-releases (whose notes it embeds).
   await group('llm-ingestors').click();
   await expect(page).toHaveURL(
     /group=platform-kafka%2Fllm-ingestors|group=platform-kafka\/llm-ingestors/,
   );
-  await expect(page.getByText('Partitions (12)')).toBeVisible();
+  await expect(page.getByText('Partitions (15)')).toBeVisible();
   // Why it is not scaling, from the objects the real KEDA operator keeps: its ScaledObject is
   // active, and the HPA KEDA made cannot read the lag metric (the sandbox runs no KEDA
   // metrics server: sandbox/README.md, "KEDA").

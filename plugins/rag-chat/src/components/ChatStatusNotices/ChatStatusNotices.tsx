@@ -65,7 +65,7 @@ export function ChatStatusNotices() {
         <Alert severity="warning">
           {building
             ? 'The index is being built; answers will find more in a moment.'
-            : 'Nothing is indexed yet: check ragChat.sources (catalog, docs.paths, ingestorEmbeddings).'}
+            : 'Nothing is indexed yet: check ragChat.sources (catalog, docs.paths, techdocs, ingestorEmbeddings).'}
         </Alert>
       )}
     </Stack>

@@ -327,11 +327,14 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
         ?.replicas;
 
     it('stays inactive at 0 with no lag; past the activation threshold KEDA scales it 0 → 1, and partitions are what bind next', async () => {
-      // Until KEDA has polled the trigger once (Active goes from Unknown to False).
+      // Until KEDA has polled the trigger once (Active goes from Unknown to False) and the
+      // Kafka lag plugin has sampled the new group once (before that it knows no partition of
+      // it: a fresh-clone run read 0 here).
       const idle = await scalingUntil(
         name,
         async so =>
           so.reason === 'inactive' &&
+          so.partitions > 0 &&
           (await activeNow()) === 'False' &&
           (await matchesObject(so)),
       );

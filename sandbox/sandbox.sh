@@ -24,6 +24,8 @@ PG_MAX_CONNECTIONS=400
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_USER=portal
 PG_PASSWORD=portal-sandbox
+# The vectors database (pgvector): the ingestors' embeddings table and the production chat store.
+PG_VECTORS_URL="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors"
 # pgvector for PostgreSQL 15, built from Debian trixie's source package (bookworm packages it
 # for no PostgreSQL 15). The build is cached per pinned version.
 PGVECTOR_VERSION="0.8.0"
@@ -508,7 +510,7 @@ up_workload() {
   # The ingestors embed each release's notes through the model server (part model, which may
   # start later: they wait for it) into the pgvector table of the vectors database.
   local vectors=""
-  pg_ready && vectors="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors"
+  pg_ready && vectors="$PG_VECTORS_URL"
   start_bg "$dir/pid" "$dir/workload.log" env KAFKA_BROKERS="$KAFKA_BOOTSTRAP" \
     PLATFORM_DATABASE_URL="$pg" INGESTOR_DATABASE_URL="$vectors" MODEL_URL="http://127.0.0.1:$MODEL_PORT/v1" \
     node --no-warnings "$REPO_ROOT/sandbox/src/workload.ts"
@@ -558,7 +560,7 @@ export SANDBOX_KAFKA_BROKERS=$KAFKA_BOOTSTRAP
 export SANDBOX_KAFKA_LIB=$KAFKA_LIB
 export SANDBOX_PG_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/platform
 export SANDBOX_PG_BACKSTAGE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/backstage
-export SANDBOX_PG_VECTOR_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors
+export SANDBOX_PG_VECTOR_URL=$PG_VECTORS_URL
 export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$PG_PORT POSTGRES_USER=$PG_USER POSTGRES_PASSWORD=$PG_PASSWORD
 export SANDBOX_VECTOR_URL=postgres://postgres@127.0.0.1:$VECTOR_PORT/postgres
 export SANDBOX_CLI=$REPO_ROOT/scripts/sandbox

@@ -105,7 +105,7 @@ EOF
     cat <<EOF
   sources:
     ingestorEmbeddings:
-      connection: postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors
+      connection: $PG_VECTORS_URL
       table: ingestor_embeddings
       entityRef: resource:default/postgres-embeddings
       title: 'Ingested by llm-ingestors: {ref}'

@@ -173,7 +173,7 @@ prod_start_replica() {
     PORTAL_BASE_URL="$PROD_BASE_URL" \
     APP_CONFIG_backend_listen_port="$port" \
     POSTGRES_HOST=127.0.0.1 POSTGRES_PORT="$PG_PORT" POSTGRES_USER="$PG_USER" POSTGRES_PASSWORD="$PG_PASSWORD" \
-    RAG_CHAT_STORE_URL="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/vectors" \
+    RAG_CHAT_STORE_URL="$PG_VECTORS_URL" \
     REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     AUTH_OIDC_METADATA_URL="$IDP_ISSUER/.well-known/openid-configuration" \
     AUTH_OIDC_CLIENT_ID="$IDP_CLIENT_ID" \

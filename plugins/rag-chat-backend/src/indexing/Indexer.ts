@@ -285,6 +285,7 @@ export class Indexer {
     const keep: string[] = [];
     let firstError: string | undefined;
     for (const entity of items) {
+      // A CatalogService that ignores the filter (a test's) must not make every entity a site.
       if (!entity.metadata.annotations?.[TECHDOCS_REF_ANNOTATION]) continue;
       const entityRef = stringifyEntityRef(entity);
       const idPrefix = `techdocs:${entityRef}#`;
@@ -306,7 +307,8 @@ export class Indexer {
         const title = `${page.title} (${site} docs)`;
         const chunks: PreparedSource['chunks'] = [];
         for (const section of page.sections) {
-          const heading = section.title === page.title ? undefined : section;
+          const heading =
+            section.title === page.title ? undefined : section.title;
           const sectionUrl = techDocsPageUrl(
             entity,
             page.location,
@@ -318,12 +320,12 @@ export class Indexer {
           )) {
             chunks.push({
               index: chunks.length,
-              heading: heading?.title,
+              heading,
               url: sectionUrl,
               text,
-              contentHash: hashText(`${heading?.title ?? ''}\n${text}`),
+              contentHash: hashText(`${heading ?? ''}\n${text}`),
               embedText: `${page.title}${
-                heading ? `${HEADING_SEPARATOR}${heading.title}` : ''
+                heading ? `${HEADING_SEPARATOR}${heading}` : ''
               }\n${text}`,
             });
           }

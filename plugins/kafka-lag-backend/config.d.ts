@@ -34,7 +34,8 @@ export interface Config {
     /**
      * Longest a sampling of one cluster may run, in seconds. Sampling is a global task
      * (one replica at a time); when the replica running it dies, another takes it over
-     * after this long. Default: 60.
+     * after this long, and a refresh still unanswered then is given up (its connections
+     * dropped, the cluster marked stale). Default: 60.
      */
     sampleTimeoutSeconds?: number;
     /** Number of samples that a status is evaluated over (Burrow's window). Default: 10. */

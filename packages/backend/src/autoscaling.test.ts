@@ -15,6 +15,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { retrying, sandboxCluster, sandboxEnv } from '@internal/sandbox';
 import kafkaLagPlugin from '@internal/plugin-kafka-lag-backend';
 import type {
+  ClusterOverview,
   GroupScaling,
   ScaledObjectScaling,
 } from '@internal/plugin-kafka-lag-common';
@@ -99,7 +100,8 @@ beforeAll(async () => {
           kafka: {
             clusters: [{ name: 'platform-kafka', brokers: env.kafkaBrokers }],
           },
-          kafkaLag: { sampleIntervalSeconds: 2 },
+          // A refresh that hangs is given up after 10 s and the next one runs.
+          kafkaLag: { sampleIntervalSeconds: 2, sampleTimeoutSeconds: 10 },
           kubernetes: {
             serviceLocatorMethod: { type: 'multiTenant' },
             clusterLocatorMethods: [
@@ -148,10 +150,21 @@ async function scalingUntil(
     }
     await sleep(1000);
   }
+  // How the sampling stands, for the message: when it last succeeded, what it last said.
+  const clusters = await request(server).get('/api/kafka-lag/clusters');
+  const sampling = Array.isArray(clusters.body)
+    ? (clusters.body as ClusterOverview[]).map(c => ({
+        name: c.name,
+        lastSampleAt: c.lastSampleAt,
+        stale: c.stale,
+        error: c.error,
+        groups: c.groups.length,
+      }))
+    : clusters.body;
   throw new Error(
-    `no answer for ${group} held within ${seconds} s; last: ${JSON.stringify(
+    `no answer for ${group} held within ${seconds} s (now ${new Date().toISOString()}); last: ${JSON.stringify(
       last,
-    )}`,
+    )}; sampling: ${JSON.stringify(sampling)}`,
   );
 }
 

@@ -187,6 +187,34 @@ describe('DatabaseLagStore, compact history', () => {
     const fast = onB.groups.find(g => g.group === 'fast')!;
     expect(fast).toMatchObject({ totalLag: 0, status: 'OK' });
   });
+
+  it('gives up a refresh that never settles after sampleTimeoutSeconds: stale, the last figures kept, the next sample runs', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const s = await store(knex);
+    const service = await DefaultKafkaLagService.create({
+      config: { ...config, sampleTimeoutSeconds: 0.2 },
+      store: s,
+      logger: mockServices.logger.mock(),
+    });
+    await sampleInto(service, snapshot(0, Date.now() - 15_000));
+    const sampler = (service as any).clusters.get('c1').sampler;
+    const close = jest.spyOn(sampler, 'close');
+    // A refresh that neither answers nor fails (the scheduled task would hang on it).
+    sampler.snapshot = () => new Promise(() => {});
+    await service.sample('c1');
+    expect(close).toHaveBeenCalledTimes(1);
+    const [stale] = await service.listClusters();
+    expect(stale.stale).toBe(true);
+    expect(stale.error).toMatch(
+      /no snapshot within 0\.2 s \(kafkaLag\.sampleTimeoutSeconds\)/,
+    );
+    expect(stale.groups.map(g => g.group)).toEqual(['fast', 'slow']);
+    // The next sample is a fresh one again.
+    await sampleInto(service, snapshot(1, Date.now()));
+    const [fresh] = await service.listClusters();
+    expect(fresh.stale).toBe(false);
+    expect(fresh.error).toBeUndefined();
+  });
 });
 
 async function replica(knex: Knex) {

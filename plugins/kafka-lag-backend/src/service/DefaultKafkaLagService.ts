@@ -183,6 +183,31 @@ export class DefaultKafkaLagService implements KafkaLagService {
     });
   }
 
+  /**
+   * The sampler's snapshot, given up on after kafkaLag.sampleTimeoutSeconds. kafkajs bounds
+   * each request, but a refresh that still never settles would hold the scheduled task (the
+   * scheduler only signals its timeout) and the cluster would never be sampled again.
+   */
+  private async snapshotWithin(state: ClusterState): Promise<ClusterSnapshot> {
+    const seconds = this.config.sampleTimeoutSeconds;
+    const snapshot = state.sampler.snapshot();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>(resolve => {
+      timer = setTimeout(() => resolve('late'), seconds * 1000);
+    });
+    try {
+      const first = await Promise.race([snapshot, late]);
+      if (first !== 'late') return first;
+    } finally {
+      clearTimeout(timer);
+    }
+    snapshot.catch(() => undefined);
+    await state.sampler.close();
+    throw new Error(
+      `no snapshot within ${seconds} s (kafkaLag.sampleTimeoutSeconds); the connections were dropped and the next sample reconnects`,
+    );
+  }
+
   async listClusters(): Promise<ClusterOverview[]> {
     const states = await this.loadStates();
     return Promise.all(

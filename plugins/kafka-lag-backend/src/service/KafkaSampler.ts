@@ -100,8 +100,9 @@ export class KafkaSampler {
       try {
         return await this.read(cluster);
       } catch (error) {
-        // Start afresh: the connection may be what failed.
-        await this.close();
+        // Start afresh: the connection may be what failed (only this attempt's: a
+        // snapshot given up on may fail after a newer one connected).
+        await this.close(cluster);
         if (attempt >= ATTEMPTS) throw error;
         this.logger.debug('sampling kafka cluster failed, trying again', {
           cluster: this.config.name,
@@ -112,8 +113,10 @@ export class KafkaSampler {
     }
   }
 
-  async close(): Promise<void> {
+  /** Drops the connections (or only `which`'s, if they are still the current ones). */
+  async close(which?: unknown): Promise<void> {
     const cluster = this.cluster;
+    if (which !== undefined && which !== cluster) return;
     this.cluster = undefined;
     await cluster?.disconnect().catch(() => {});
   }

@@ -144,7 +144,7 @@ export class DefaultKafkaLagService implements KafkaLagService {
     const state = this.stateOf(cluster);
     let snapshot: ClusterSnapshot;
     try {
-      snapshot = await state.sampler.snapshot();
+      snapshot = await this.snapshotWithin(state);
     } catch (error) {
       const message = `${(error as Error).message ?? error}`;
       this.logger.warn('sampling kafka cluster failed', {

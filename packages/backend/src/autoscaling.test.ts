@@ -30,7 +30,8 @@ import {
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 
-jest.setTimeout(240_000);
+// Generous: on a loaded CI machine a new group's first sampled partitions took over 90 s.
+jest.setTimeout(420_000);
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const env = sandboxEnv();
@@ -161,8 +162,22 @@ async function scalingUntil(
         groups: c.groups.length,
       }))
     : clusters.body;
+  // And how the plugin sees the group itself: state, members, partitions.
+  const detail = await request(server).get(
+    `/api/kafka-lag/groups/platform-kafka/${group}`,
+  );
+  const seen =
+    detail.status === 200
+      ? {
+          state: detail.body.state,
+          members: detail.body.members?.length,
+          partitions: detail.body.partitions,
+        }
+      : detail.body;
   throw new Error(
-    `no answer for ${group} held within ${seconds} s (now ${new Date().toISOString()}); last: ${JSON.stringify(
+    `no answer for ${group} held within ${seconds} s; group as sampled: ${JSON.stringify(
+      seen,
+    )} (now ${new Date().toISOString()}); last: ${JSON.stringify(
       last,
     )}; sampling: ${JSON.stringify(sampling)}`,
   );
@@ -274,6 +289,20 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
           ],
         }),
       );
+      // Read back: the coordinator has both commits (a first commit can fail on a broker
+      // that has not seen the new topic yet and leave the group without offsets).
+      for (let i = 0; ; i++) {
+        const [committed] = await kafkaAdmin.fetchOffsets({
+          groupId: name,
+          topics: [name],
+        });
+        if (committed?.partitions.every(p => p.offset === '0')) break;
+        if (i >= 30)
+          throw new Error(
+            `no commits on ${name}: ${JSON.stringify(committed)}`,
+          );
+        await sleep(1000);
+      }
       await admin.apps.createNamespacedDeployment({
         namespace,
         body: {
@@ -350,6 +379,7 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
           so.partitions > 0 &&
           (await activeNow()) === 'False' &&
           (await matchesObject(so)),
+        180,
       );
       expect(idle).toMatchObject({
         lag: 0,

@@ -190,7 +190,8 @@ export class DefaultKafkaLagService implements KafkaLagService {
    */
   private async snapshotWithin(state: ClusterState): Promise<ClusterSnapshot> {
     const seconds = this.config.sampleTimeoutSeconds;
-    const snapshot = state.sampler.snapshot();
+    const givenUp = new AbortController();
+    const snapshot = state.sampler.snapshot(givenUp.signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>(resolve => {
       timer = setTimeout(() => resolve('late'), seconds * 1000);
@@ -201,6 +202,8 @@ export class DefaultKafkaLagService implements KafkaLagService {
     } finally {
       clearTimeout(timer);
     }
+    // The abandoned refresh fails on the dropped connections and tries no more.
+    givenUp.abort();
     snapshot.catch(() => undefined);
     await state.sampler.close();
     throw new Error(

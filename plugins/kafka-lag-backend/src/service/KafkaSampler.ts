@@ -94,7 +94,8 @@ export class KafkaSampler {
     return this.instrumentation.addListener(NETWORK_REQUEST, listener);
   }
 
-  async snapshot(): Promise<ClusterSnapshot> {
+  /** One refresh, tried up to ATTEMPTS times; no further attempt once `signal` aborts. */
+  async snapshot(signal?: AbortSignal): Promise<ClusterSnapshot> {
     for (let attempt = 1; ; attempt++) {
       const cluster = await this.connect();
       try {
@@ -103,7 +104,7 @@ export class KafkaSampler {
         // Start afresh: the connection may be what failed (only this attempt's: a
         // snapshot given up on may fail after a newer one connected).
         await this.close(cluster);
-        if (attempt >= ATTEMPTS) throw error;
+        if (attempt >= ATTEMPTS || signal?.aborted) throw error;
         this.logger.debug('sampling kafka cluster failed, trying again', {
           cluster: this.config.name,
           error: `${(error as Error).message ?? error}`,

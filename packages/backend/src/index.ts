@@ -9,6 +9,7 @@ import { createBackend } from '@backstage/backend-defaults';
 import { assertProductionConfig } from './modules/productionPreflight';
 import { authModulePlatformOidcProvider } from './modules/oidcSignIn';
 import { platformPermissionPolicy } from './modules/permissionPolicy';
+import { permissionsWithDecisionCache } from './modules/permissionDecisionCache';
 import { catalogModulePlatformLocalPublish } from '@internal/plugin-scaffolder-backend-module-platform';
 
 async function main() {
@@ -50,6 +51,10 @@ async function main() {
   // platform plugins' read permissions for signed-in users.
   backend.add(import('@backstage/plugin-permission-backend'));
   backend.add(platformPermissionPolicy);
+  // Every plugin's permissions service keeps a user's ALLOW of a basic permission for
+  // permission.decisionCache.allowSeconds (default 10 s; modules/permissionDecisionCache.ts):
+  // the pages that poll ask the permission backend once per user and period, not per request.
+  backend.add(permissionsWithDecisionCache);
 
   // Search over the catalog and docs (SQLite in memory locally, PostgreSQL in production).
   backend.add(import('@backstage/plugin-search-backend'));

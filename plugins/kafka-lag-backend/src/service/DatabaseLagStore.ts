@@ -201,12 +201,35 @@ export class DatabaseLagStore implements LagStore {
     return [...byTime.values()];
   }
 
-  async loadHistory(cluster: string, group: string, since: number) {
-    const rows = await this.knex('kafka_lag_group_history')
+  async loadHistory(
+    cluster: string,
+    group: string,
+    range: { since: number; until: number; stepMs?: number },
+  ) {
+    const { since, until, stepMs } = range;
+    const query = this.knex('kafka_lag_group_history')
       .where({ cluster, group_id: group })
       .andWhere('sampled_at', '>=', since)
-      .orderBy('sampled_at', 'asc')
-      .select('sampled_at', 'total_lag', 'max_lag_seconds');
+      .andWhere('sampled_at', '<=', until);
+    if (stepMs !== undefined && stepMs > 1) {
+      // Integer division on both SQLite and PostgreSQL (sampled_at is a bigint), with the
+      // step as an integer literal: better-sqlite3 binds a number as REAL, whose quotient
+      // is a fraction.
+      const bucket = this.knex.raw(`sampled_at / ${Math.floor(stepMs)}`);
+      query
+        .groupBy(bucket)
+        .orderBy('sampled_at', 'asc')
+        .select(
+          this.knex.raw('max(sampled_at) as sampled_at'),
+          this.knex.raw('max(total_lag) as total_lag'),
+          this.knex.raw('max(max_lag_seconds) as max_lag_seconds'),
+        );
+    } else {
+      query
+        .orderBy('sampled_at', 'asc')
+        .select('sampled_at', 'total_lag', 'max_lag_seconds');
+    }
+    const rows = await query;
     return rows.map(
       (r): LagHistoryPoint => ({
         at: new Date(Number(r.sampled_at)).toISOString(),

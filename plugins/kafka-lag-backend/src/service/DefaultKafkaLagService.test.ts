@@ -209,11 +209,10 @@ describe('DefaultKafkaLagService against the sandbox', () => {
     expect(archiver.neverCommittedPartitions).toBe(1);
 
     // History for the charts is in the database.
-    const history = await store.loadHistory(
-      'platform-kafka',
-      'llm-ingestors',
-      0,
-    );
+    const history = await store.loadHistory('platform-kafka', 'llm-ingestors', {
+      since: 0,
+      until: Date.now(),
+    });
     expect(history.length).toBe(samples);
   });
 

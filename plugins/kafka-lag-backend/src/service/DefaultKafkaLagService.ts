@@ -87,6 +87,9 @@ const emptyView = (): ClusterView => ({
   evaluations: new Map(),
 });
 
+/** The most points a group's history has, whatever its window (see getGroup). */
+export const HISTORY_POINTS = 360;
+
 /**
  * How long a replica reuses the clusters' sampling state before asking the database
  * again; a new snapshot is then loaded once and evaluated once.
@@ -233,19 +236,18 @@ export class DefaultKafkaLagService implements KafkaLagService {
     windowSeconds: number,
   ): Promise<GroupDetail> {
     const { summary, partitions, members } = await this.evaluated(ref);
-    const history = await this.store.loadHistory(
-      ref.cluster,
-      ref.group,
-      Date.parse(summary.sampledAt) - windowSeconds * 1000,
-    );
     // Only up to the snapshot the figures are of: every replica answers the same.
     const until = Date.parse(summary.sampledAt);
-    return {
-      ...summary,
-      members,
-      partitions,
-      history: history.filter(h => Date.parse(h.at) <= until),
-    };
+    const windowMs = windowSeconds * 1000;
+    // A day at 15 s is 5,760 samples: more points than a chart is wide, and most of the
+    // response. A window longer than HISTORY_POINTS samples is drawn one point per step.
+    const stepMs = Math.ceil(windowMs / HISTORY_POINTS / 1000) * 1000;
+    const history = await this.store.loadHistory(ref.cluster, ref.group, {
+      since: until - windowMs,
+      until,
+      ...(stepMs > this.config.sampleIntervalSeconds * 1000 ? { stepMs } : {}),
+    });
+    return { ...summary, members, partitions, history };
   }
 
   async getPartitions(ref: ConsumerGroupRef): Promise<PartitionLag[]> {

@@ -67,10 +67,15 @@ export interface LagStore {
     since: number,
     until?: number,
   ): Promise<ClusterSnapshot[]>;
+  /**
+   * A group's history from `since` to `until`, oldest first. With `stepMs` one point per
+   * step (samples bucketed by `sampled_at / stepMs`): the bucket's highest total lag and
+   * highest lag in seconds, at its last sample's time, so that no spike disappears.
+   */
   loadHistory(
     cluster: string,
     group: string,
-    since: number,
+    range: { since: number; until: number; stepMs?: number },
   ): Promise<LagHistoryPoint[]>;
   /**
    * Retention of one cluster: topic offsets and samples older than snapshotsBefore, the

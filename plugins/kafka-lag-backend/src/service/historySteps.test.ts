@@ -1,0 +1,172 @@
+/*
+ * A group's history in steps (a day's chart is 360 points, not 5,760 samples), on both
+ * databases the plugin runs on: SQLite, and the sandbox's real PostgreSQL
+ * (scripts/sandbox up postgres), since the bucketing is SQL (integer division, GROUP BY).
+ */
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { freshPostgresDatabase } from '@internal/platform-node/testUtils';
+import { GroupSummary } from '@internal/plugin-kafka-lag-common';
+import { Knex } from 'knex';
+import { DatabaseLagStore } from './DatabaseLagStore';
+import {
+  DefaultKafkaLagService,
+  HISTORY_POINTS,
+} from './DefaultKafkaLagService';
+import { ClusterSnapshot } from './types';
+
+jest.setTimeout(60_000);
+
+const sqlite = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** On a minute: buckets of 60 s hold samples 4k..4k+3. */
+const T0 = 1_700_000_040_000;
+const at = (i: number) => T0 + i * 15_000;
+/** Total lag of sample i: a slope, with one spike inside the third minute. */
+const lagOf = (i: number) => (i === 9 ? 5_000 : 10 * i);
+
+const summary = (i: number): GroupSummary => ({
+  cluster: 'c1',
+  group: 'g',
+  state: 'Stable',
+  memberCount: 1,
+  topics: ['t'],
+  totalLag: lagOf(i),
+  maxLagSeconds: i % 4 === 1 ? null : i,
+  maxLagSecondsIsLowerBound: false,
+  status: 'OK',
+  timeToDrainSeconds: null,
+  neverCommittedPartitions: 0,
+  sampledAt: new Date(at(i)).toISOString(),
+  stale: false,
+});
+
+const snapshot = (i: number): ClusterSnapshot => ({
+  at: at(i),
+  topics: { t: { 0: [100 + i, 0] } },
+  groups: [
+    {
+      group: 'g',
+      state: 'Stable',
+      members: [
+        {
+          memberId: 'm',
+          clientId: 'c',
+          host: '/10.0.0.1',
+          assignments: [{ topic: 't', partitions: [0] }],
+        },
+      ],
+      commits: { t: { 0: 100 + i - lagOf(i) } },
+    },
+  ],
+});
+
+async function withDatabase(
+  engine: 'sqlite' | 'postgres',
+  use: (knex: Knex) => Promise<void>,
+) {
+  if (engine === 'sqlite') {
+    await use(await sqlite.init('SQLITE_3'));
+    return;
+  }
+  const database = await freshPostgresDatabase('kafka_lag_steps');
+  try {
+    const knex = database.pluginKnex('kafka-lag');
+    await knex.raw('CREATE SCHEMA IF NOT EXISTS "kafka-lag"');
+    await use(knex);
+  } finally {
+    await database.drop();
+  }
+}
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'DatabaseLagStore.loadHistory in steps (%s)',
+  engine => {
+    it("draws one point per step: the step's highest lag at its last sample, within the range", async () => {
+      await withDatabase(engine, async knex => {
+        const store = await DatabaseLagStore.create(
+          mockServices.database({ knex, migrations: { skip: false } }),
+        );
+        for (let i = 0; i < 40; i++) {
+          await store.saveSample('c1', snapshot(i), [summary(i)]);
+        }
+
+        const all = await store.loadHistory('c1', 'g', {
+          since: 0,
+          until: at(39),
+        });
+        expect(all.map(p => p.totalLag)).toEqual(
+          Array.from({ length: 40 }, (_, i) => lagOf(i)),
+        );
+
+        // Samples 4..35 (minutes 1 to 8), a point a minute.
+        const steps = await store.loadHistory('c1', 'g', {
+          since: at(4),
+          until: at(35),
+          stepMs: 60_000,
+        });
+        expect(steps.map(p => p.at)).toEqual(
+          [7, 11, 15, 19, 23, 27, 31, 35].map(i =>
+            new Date(at(i)).toISOString(),
+          ),
+        );
+        // The spike of sample 9 stays in its minute's point; the rest is each minute's last.
+        expect(steps.map(p => p.totalLag)).toEqual([
+          70, 5_000, 150, 190, 230, 270, 310, 350,
+        ]);
+        // The highest lag in seconds of each minute (null ones ignored).
+        expect(steps.map(p => p.maxLagSeconds)).toEqual([
+          7, 11, 15, 19, 23, 27, 31, 35,
+        ]);
+      });
+    });
+  },
+);
+
+describe('DefaultKafkaLagService.getGroup', () => {
+  it(`answers a day's window in at most ${HISTORY_POINTS} points, an hour's sample by sample`, async () => {
+    const knex = await sqlite.init('SQLITE_3');
+    const store = await DatabaseLagStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    // Six hours of samples at 15 s (1,440), written as the sampler does.
+    const count = 1_440;
+    const now = Date.now();
+    const first = now - (count - 1) * 15_000;
+    const service = await DefaultKafkaLagService.create({
+      config: {
+        clusters: [
+          { name: 'c1', kafka: { clientId: 't', brokers: ['127.0.0.1:1'] } },
+        ],
+        sampleIntervalSeconds: 15,
+        sampleTimeoutSeconds: 60,
+        statusWindow: 3,
+        snapshotRetentionMs: 3_600_000,
+        historyRetentionMs: 24 * 3_600_000,
+      },
+      store,
+      logger: mockServices.logger.mock(),
+    });
+    for (let i = 0; i < count; i++) {
+      const s = snapshot(i);
+      await store.saveSample('c1', { ...s, at: first + i * 15_000 }, [
+        {
+          ...summary(i),
+          // Flat, but for one sample's spike, which a day's point keeps.
+          totalLag: i === 700 ? 99_999 : 5,
+          sampledAt: new Date(first + i * 15_000).toISOString(),
+        },
+      ]);
+    }
+    // The service reads the last snapshots like any replica.
+    const ref = { cluster: 'c1', group: 'g' };
+    const hour = await service.getGroup(ref, 3_600);
+    expect(hour.history).toHaveLength(241);
+    const day = await service.getGroup(ref, 86_400);
+    // 240 s steps over six hours: 90 or 91 points, depending on where the steps fall.
+    expect(day.history.length).toBeGreaterThanOrEqual(90);
+    expect(day.history.length).toBeLessThanOrEqual(91);
+    expect(day.history[day.history.length - 1].at).toBe(day.sampledAt);
+    expect(day.history.filter(p => p.totalLag === 99_999)).toHaveLength(1);
+    expect(day.history.filter(p => p.totalLag !== 5)).toHaveLength(1);
+  });
+});

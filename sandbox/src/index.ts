@@ -9,6 +9,7 @@ export { consumerGroupCommandLag } from './groupCommand';
 export {
   WORKLOAD_GROUPS,
   WORKLOAD_TOPICS,
+  commitGroupOffsets,
   ensureTopics,
   retrying,
 } from './workload';

@@ -311,6 +311,47 @@ export async function retrying<T>(
   }
 }
 
+/**
+ * Commits offsets for a group with no running member (what `kafka-consumer-groups
+ * --reset-offsets --execute` does) and returns once the group coordinator holds every one.
+ *
+ * kafkajs' `admin.setOffsets` commits through a consumer that joins the group, seeks and
+ * stops at its first fetch. When that consumer joins before the group's coordinator knows
+ * a new topic's partitions, it is assigned none, commits nothing and still resolves: the
+ * group is left without offsets (an intermittent CI failure of the autoscaling test). So
+ * the commits are read back, and made again until they are there (at most `timeoutMs`).
+ */
+export async function commitGroupOffsets(
+  admin: Admin,
+  commit: {
+    groupId: string;
+    topic: string;
+    partitions: { partition: number; offset: string }[];
+  },
+  timeoutMs = 60_000,
+): Promise<void> {
+  const { groupId, topic, partitions } = commit;
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    await retrying(() => admin.setOffsets({ groupId, topic, partitions }));
+    const [read] = await retrying(() =>
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    );
+    last = read;
+    const held = new Map(read?.partitions.map(p => [p.partition, p.offset]));
+    if (partitions.every(p => held.get(p.partition) === p.offset)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `commitGroupOffsets: group ${groupId} does not hold ${JSON.stringify(
+          partitions,
+        )} on ${topic} after ${timeoutMs} ms; it holds ${JSON.stringify(last)}`,
+      );
+    }
+    await sleep(1000);
+  }
+}
+
 async function hasCommits(admin: Admin, groupId: string): Promise<boolean> {
   const offsets = await retrying(() =>
     admin.fetchOffsets({ groupId, topics: ['github-releases'] }),
@@ -343,15 +384,13 @@ async function consumeReleasesOnce(kafka: KafkaClient, admin: Admin) {
 async function commitTwoOfThreePartitions(admin: Admin) {
   if (await hasCommits(admin, WORKLOAD_GROUPS.partlyCommitted)) return;
   const ends = await retrying(() => admin.fetchTopicOffsets('github-releases'));
-  await retrying(() =>
-    admin.setOffsets({
-      groupId: WORKLOAD_GROUPS.partlyCommitted,
-      topic: 'github-releases',
-      partitions: ends
-        .filter(p => p.partition !== 2)
-        .map(p => ({ partition: p.partition, offset: p.low })),
-    }),
-  );
+  await commitGroupOffsets(admin, {
+    groupId: WORKLOAD_GROUPS.partlyCommitted,
+    topic: 'github-releases',
+    partitions: ends
+      .filter(p => p.partition !== 2)
+      .map(p => ({ partition: p.partition, offset: p.low })),
+  });
 }
 
 async function startWebappConsumer(

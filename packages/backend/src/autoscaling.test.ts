@@ -12,7 +12,12 @@
  */
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { retrying, sandboxCluster, sandboxEnv } from '@internal/sandbox';
+import {
+  commitGroupOffsets,
+  retrying,
+  sandboxCluster,
+  sandboxEnv,
+} from '@internal/sandbox';
 import kafkaLagPlugin from '@internal/plugin-kafka-lag-backend';
 import type {
   ClusterOverview,
@@ -278,31 +283,17 @@ describe('GET /api/kafka-lag/groups/:cluster/:group/autoscaling with the real KE
         waitForLeaders: false,
       });
       await retrying(() => kafkaAdmin.fetchTopicMetadata({ topics: [name] }));
-      // The group exists with offset 0 committed on both partitions, and no member runs.
-      await retrying(() =>
-        kafkaAdmin.setOffsets({
-          groupId: name,
-          topic: name,
-          partitions: [
-            { partition: 0, offset: '0' },
-            { partition: 1, offset: '0' },
-          ],
-        }),
-      );
-      // Read back: the coordinator has both commits (a first commit can fail on a broker
-      // that has not seen the new topic yet and leave the group without offsets).
-      for (let i = 0; ; i++) {
-        const [committed] = await kafkaAdmin.fetchOffsets({
-          groupId: name,
-          topics: [name],
-        });
-        if (committed?.partitions.every(p => p.offset === '0')) break;
-        if (i >= 30)
-          throw new Error(
-            `no commits on ${name}: ${JSON.stringify(committed)}`,
-          );
-        await sleep(1000);
-      }
+      // The group exists with offset 0 committed on both partitions, and no member runs
+      // (commitGroupOffsets reads the commits back: a commit made before the coordinator
+      // knew the new topic could be lost).
+      await commitGroupOffsets(kafkaAdmin, {
+        groupId: name,
+        topic: name,
+        partitions: [
+          { partition: 0, offset: '0' },
+          { partition: 1, offset: '0' },
+        ],
+      });
       await admin.apps.createNamespacedDeployment({
         namespace,
         body: {

@@ -204,32 +204,34 @@ export class DatabaseLagStore implements LagStore {
   async loadHistory(
     cluster: string,
     group: string,
-    range: { since: number; until: number; stepMs?: number },
+    range: { since: number; until: number; maxPoints?: number },
   ) {
-    const { since, until, stepMs } = range;
-    const query = this.knex('kafka_lag_group_history')
-      .where({ cluster, group_id: group })
-      .andWhere('sampled_at', '>=', since)
-      .andWhere('sampled_at', '<=', until);
-    if (stepMs !== undefined && stepMs > 1) {
-      // Integer division on both SQLite and PostgreSQL (sampled_at is a bigint), with the
-      // step as an integer literal: better-sqlite3 binds a number as REAL, whose quotient
-      // is a fraction.
-      const bucket = this.knex.raw(`sampled_at / ${Math.floor(stepMs)}`);
-      query
-        .groupBy(bucket)
+    const { since, until, maxPoints } = range;
+    const inRange = () =>
+      this.knex('kafka_lag_group_history')
+        .where({ cluster, group_id: group })
+        .andWhere('sampled_at', '>=', since)
+        .andWhere('sampled_at', '<=', until);
+    const newest = inRange()
+      .orderBy('sampled_at', 'desc')
+      .select('sampled_at', 'total_lag', 'max_lag_seconds');
+    if (maxPoints !== undefined) newest.limit(maxPoints + 1);
+    let rows = (await newest).reverse();
+    if (maxPoints !== undefined && rows.length > maxPoints) {
+      // More samples than points: one point per step, counted from `since`, so that the
+      // range holds at most maxPoints steps. Integers as literals: integer division on
+      // SQLite and PostgreSQL alike (better-sqlite3 binds a number as REAL).
+      const step = Math.floor((until - since) / maxPoints) + 1;
+      const bucket = `(sampled_at - ${Math.floor(since)}) / ${step}`;
+      rows = await inRange()
+        .groupBy(this.knex.raw(bucket))
         .orderBy('sampled_at', 'asc')
         .select(
           this.knex.raw('max(sampled_at) as sampled_at'),
           this.knex.raw('max(total_lag) as total_lag'),
           this.knex.raw('max(max_lag_seconds) as max_lag_seconds'),
         );
-    } else {
-      query
-        .orderBy('sampled_at', 'asc')
-        .select('sampled_at', 'total_lag', 'max_lag_seconds');
     }
-    const rows = await query;
     return rows.map(
       (r): LagHistoryPoint => ({
         at: new Date(Number(r.sampled_at)).toISOString(),

@@ -10,6 +10,7 @@ import { Admin, Kafka, logLevel } from 'kafkajs';
 import { GroupDetail } from '@internal/plugin-kafka-lag-common';
 import {
   consumerGroupCommandLag,
+  commitGroupOffsets,
   ensureTopics,
   retrying,
   sandboxEnv,
@@ -110,16 +111,14 @@ const commitOffsets = (
   topic: string,
   offsets: Record<number, number>,
 ) =>
-  retrying(() =>
-    admin.setOffsets({
-      groupId,
-      topic,
-      partitions: Object.entries(offsets).map(([partition, offset]) => ({
-        partition: Number(partition),
-        offset: String(offset),
-      })),
-    }),
-  );
+  commitGroupOffsets(admin, {
+    groupId,
+    topic,
+    partitions: Object.entries(offsets).map(([partition, offset]) => ({
+      partition: Number(partition),
+      offset: String(offset),
+    })),
+  });
 
 /**
  * Samples until the service sees each of the given commits (on a loaded machine a
@@ -240,13 +239,11 @@ describe('DefaultKafkaLagService against the sandbox', () => {
       });
       await producer.disconnect();
       const setOffset = (offset: string) =>
-        retrying(() =>
-          admin.setOffsets({
-            groupId: group,
-            topic,
-            partitions: [{ partition: 0, offset }],
-          }),
-        );
+        commitGroupOffsets(admin, {
+          groupId: group,
+          topic,
+          partitions: [{ partition: 0, offset }],
+        });
       await setOffset('90');
 
       const { service } = await createService([

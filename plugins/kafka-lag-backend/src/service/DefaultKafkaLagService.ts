@@ -238,14 +238,12 @@ export class DefaultKafkaLagService implements KafkaLagService {
     const { summary, partitions, members } = await this.evaluated(ref);
     // Only up to the snapshot the figures are of: every replica answers the same.
     const until = Date.parse(summary.sampledAt);
-    const windowMs = windowSeconds * 1000;
     // A day at 15 s is 5,760 samples: more points than a chart is wide, and most of the
-    // response. A window longer than HISTORY_POINTS samples is drawn one point per step.
-    const stepMs = Math.ceil(windowMs / HISTORY_POINTS / 1000) * 1000;
+    // response. A window with more than HISTORY_POINTS samples comes in steps.
     const history = await this.store.loadHistory(ref.cluster, ref.group, {
-      since: until - windowMs,
+      since: until - windowSeconds * 1000,
       until,
-      ...(stepMs > this.config.sampleIntervalSeconds * 1000 ? { stepMs } : {}),
+      maxPoints: HISTORY_POINTS,
     });
     return { ...summary, members, partitions, history };
   }

@@ -10,6 +10,7 @@ import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   consumerGroupCommandLag,
+  commitGroupOffsets,
   ensureTopics,
   retrying,
   sandboxEnv,
@@ -97,16 +98,14 @@ describe('compact history against the sandbox', () => {
           0: ends[0] - step,
           1: Math.max(0, ends[1] - 2 * step),
         };
-        await retrying(() =>
-          admin.setOffsets({
-            groupId: group,
-            topic,
-            partitions: Object.entries(commits).map(([partition, offset]) => ({
-              partition: Number(partition),
-              offset: String(offset),
-            })),
-          }),
-        );
+        await commitGroupOffsets(admin, {
+          groupId: group,
+          topic,
+          partitions: Object.entries(commits).map(([partition, offset]) => ({
+            partition: Number(partition),
+            offset: String(offset),
+          })),
+        });
         expected.push(ends[0] - commits[0] + (ends[1] - commits[1]));
         // Sample until the service sees this step's commits and ends.
         let seen = false;

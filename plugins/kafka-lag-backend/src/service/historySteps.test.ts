@@ -18,7 +18,6 @@ jest.setTimeout(60_000);
 
 const sqlite = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-/** On a minute: buckets of 60 s hold samples 4k..4k+3. */
 const T0 = 1_700_000_040_000;
 const at = (i: number) => T0 + i * 15_000;
 /** Total lag of sample i: a slope, with one spike inside the third minute. */
@@ -98,11 +97,19 @@ describe.each(['sqlite', 'postgres'] as const)(
           Array.from({ length: 40 }, (_, i) => lagOf(i)),
         );
 
-        // Samples 4..35 (minutes 1 to 8), a point a minute.
+        // As many points as samples, or more: the samples themselves.
+        const enough = await store.loadHistory('c1', 'g', {
+          since: 0,
+          until: at(39),
+          maxPoints: 40,
+        });
+        expect(enough).toEqual(all);
+
+        // Samples 4..35 in 8 points: steps of floor(479,999 / 8) + 1 = 60 s from sample 4.
         const steps = await store.loadHistory('c1', 'g', {
           since: at(4),
-          until: at(35),
-          stepMs: 60_000,
+          until: at(4) + 479_999,
+          maxPoints: 8,
         });
         expect(steps.map(p => p.at)).toEqual(
           [7, 11, 15, 19, 23, 27, 31, 35].map(i =>
@@ -162,7 +169,7 @@ describe('DefaultKafkaLagService.getGroup', () => {
     const hour = await service.getGroup(ref, 3_600);
     expect(hour.history).toHaveLength(241);
     const day = await service.getGroup(ref, 86_400);
-    // 240 s steps over six hours: 90 or 91 points, depending on where the steps fall.
+    // Steps of 240.001 s over the six hours of samples: 90 or 91 points.
     expect(day.history.length).toBeGreaterThanOrEqual(90);
     expect(day.history.length).toBeLessThanOrEqual(91);
     expect(day.history[day.history.length - 1].at).toBe(day.sampledAt);

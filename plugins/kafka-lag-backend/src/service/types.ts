@@ -68,14 +68,15 @@ export interface LagStore {
     until?: number,
   ): Promise<ClusterSnapshot[]>;
   /**
-   * A group's history from `since` to `until`, oldest first. With `stepMs` one point per
-   * step (samples bucketed by `sampled_at / stepMs`): the bucket's highest total lag and
-   * highest lag in seconds, at its last sample's time, so that no spike disappears.
+   * A group's history from `since` to `until`, oldest first. When the range holds more
+   * than `maxPoints` samples, one point per step of `(until - since) / maxPoints`: the
+   * step's highest total lag and highest lag in seconds, at its last sample's time, so
+   * that no spike disappears.
    */
   loadHistory(
     cluster: string,
     group: string,
-    range: { since: number; until: number; stepMs?: number },
+    range: { since: number; until: number; maxPoints?: number },
   ): Promise<LagHistoryPoint[]>;
   /**
    * Retention of one cluster: topic offsets and samples older than snapshotsBefore, the

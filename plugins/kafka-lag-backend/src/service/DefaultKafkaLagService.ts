@@ -89,6 +89,8 @@ const emptyView = (): ClusterView => ({
 
 /** The most points a group's history has, whatever its window (see getGroup). */
 export const HISTORY_POINTS = 360;
+/** Group pages kept in memory between two samples (see DefaultKafkaLagService.details). */
+const DETAILS_KEPT = 200;
 
 /**
  * How long a replica reuses the clusters' sampling state before asking the database
@@ -120,6 +122,16 @@ export class DefaultKafkaLagService implements KafkaLagService {
     at: number;
     value: Promise<Map<string, ClusterSampleState>>;
   };
+  /**
+   * Group pages (getGroup) per group and window, each for the evaluation it was made
+   * from: a page changes only with a new sample, so the pages that poll one group, and
+   * the users who look at it, share one answer until then. Oldest first, at most
+   * DETAILS_KEPT.
+   */
+  private readonly details = new Map<
+    string,
+    { evaluation: Evaluation; detail: Promise<GroupDetail> }
+  >();
 
   private constructor(options: {
     config: KafkaLagConfig;
@@ -235,17 +247,32 @@ export class DefaultKafkaLagService implements KafkaLagService {
     ref: ConsumerGroupRef,
     windowSeconds: number,
   ): Promise<GroupDetail> {
-    const { summary, partitions, members } = await this.evaluated(ref);
+    const evaluation = await this.evaluated(ref);
+    const key = `${ref.cluster}\u0000${ref.group}\u0000${windowSeconds}`;
+    const kept = this.details.get(key);
+    if (kept?.evaluation === evaluation) return kept.detail;
+
+    const { summary, partitions, members } = evaluation;
     // Only up to the snapshot the figures are of: every replica answers the same.
     const until = Date.parse(summary.sampledAt);
     // A day at 15 s is 5,760 samples: more points than a chart is wide, and most of the
     // response. A window with more than HISTORY_POINTS samples comes in steps.
-    const history = await this.store.loadHistory(ref.cluster, ref.group, {
-      since: until - windowSeconds * 1000,
-      until,
-      maxPoints: HISTORY_POINTS,
+    const detail = this.store
+      .loadHistory(ref.cluster, ref.group, {
+        since: until - windowSeconds * 1000,
+        until,
+        maxPoints: HISTORY_POINTS,
+      })
+      .then(history => ({ ...summary, members, partitions, history }));
+    this.details.delete(key);
+    this.details.set(key, { evaluation, detail });
+    detail.catch(() => {
+      if (this.details.get(key)?.detail === detail) this.details.delete(key);
     });
-    return { ...summary, members, partitions, history };
+    while (this.details.size > DETAILS_KEPT) {
+      this.details.delete(this.details.keys().next().value!);
+    }
+    return detail;
   }
 
   async getPartitions(ref: ConsumerGroupRef): Promise<PartitionLag[]> {

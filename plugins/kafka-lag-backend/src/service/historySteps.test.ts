@@ -177,3 +177,53 @@ describe('DefaultKafkaLagService.getGroup', () => {
     expect(day.history.filter(p => p.totalLag !== 5)).toHaveLength(1);
   });
 });
+
+describe('DefaultKafkaLagService.getGroup between two samples', () => {
+  it('answers the same page from memory until the next sample, then a new one', async () => {
+    const knex = await sqlite.init('SQLITE_3');
+    const store = await DatabaseLagStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const service = await DefaultKafkaLagService.create({
+      config: {
+        clusters: [
+          { name: 'c1', kafka: { clientId: 't', brokers: ['127.0.0.1:1'] } },
+        ],
+        sampleIntervalSeconds: 15,
+        sampleTimeoutSeconds: 60,
+        statusWindow: 3,
+        snapshotRetentionMs: 3_600_000,
+        historyRetentionMs: 3_600_000,
+      },
+      store,
+      logger: mockServices.logger.mock(),
+    });
+    const now = Date.now();
+    const write = (i: number, t: number) =>
+      store.saveSample('c1', { ...snapshot(i), at: t }, [
+        { ...summary(i), sampledAt: new Date(t).toISOString() },
+      ]);
+    await write(0, now - 30_000);
+    await write(1, now - 15_000);
+    const loadHistory = jest.spyOn(store, 'loadHistory');
+    const ref = { cluster: 'c1', group: 'g' };
+
+    const first = await service.getGroup(ref, 3_600);
+    expect(await service.getGroup(ref, 3_600)).toBe(first);
+    expect(loadHistory).toHaveBeenCalledTimes(1);
+    // Another window is another page.
+    const day = await service.getGroup(ref, 86_400);
+    expect(day).not.toBe(first);
+    expect(loadHistory).toHaveBeenCalledTimes(2);
+
+    // A new sample (written by whichever replica samples): a new page with it. The state
+    // the service reads is kept for a second (STATE_TTL_MS).
+    await write(2, now);
+    await new Promise(r => setTimeout(r, 1_100));
+    const next = await service.getGroup(ref, 3_600);
+    expect(next).not.toBe(first);
+    expect(next.sampledAt).toBe(new Date(now).toISOString());
+    expect(next.history.map(h => h.totalLag)).toEqual([0, 10, 20]);
+    expect(loadHistory).toHaveBeenCalledTimes(3);
+  });
+});

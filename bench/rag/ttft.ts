@@ -42,7 +42,10 @@ async function main() {
   const headers: number[] = [];
   const retrievalOwn: number[] = [];
   const afterStart: number[] = [];
+  /** The portal's own share per round: the first round meets every entity first. */
+  const ownByRound: number[][] = [];
   for (let round = 0; round < rounds; round++) {
+    ownByRound.push([]);
     for (const { q } of questions) {
       const started = performance.now();
       const res = await fetch(`${baseUrl}/api/rag-chat/chat`, {
@@ -89,6 +92,7 @@ async function main() {
       own.push(
         firstDelta - usage.modelTimeToFirstTokenMs - (usage.embeddingMs ?? 0),
       );
+      ownByRound[round].push(own[own.length - 1]);
       headers.push(headersAt);
       retrievalOwn.push(startAt - headersAt - (usage.embeddingMs ?? 0));
       afterStart.push(firstDelta - startAt - usage.modelTimeToFirstTokenMs);
@@ -114,6 +118,15 @@ async function main() {
       )} |`,
     );
   }
+  console.log('\n| round | answers | own share p50 | own share p95 |');
+  console.log('| ----- | ------- | ------------- | ------------- |');
+  ownByRound.forEach((values, i) =>
+    console.log(
+      `| ${i + 1} | ${values.length} | ${ms(percentile(values, 50))} | ${ms(
+        percentile(values, 95),
+      )} |`,
+    ),
+  );
   const rss = backendRss();
   if (rss) console.log(`\n${rss}`);
 }

@@ -129,30 +129,36 @@ describe.each(['sqlite', 'postgres'] as const)(
   },
 );
 
+/** The service on a fresh SQLite store, cluster c1 (never sampled: the tests write samples). */
+async function serviceOnSqlite() {
+  const knex = await sqlite.init('SQLITE_3');
+  const store = await DatabaseLagStore.create(
+    mockServices.database({ knex, migrations: { skip: false } }),
+  );
+  const service = await DefaultKafkaLagService.create({
+    config: {
+      clusters: [
+        { name: 'c1', kafka: { clientId: 't', brokers: ['127.0.0.1:1'] } },
+      ],
+      sampleIntervalSeconds: 15,
+      sampleTimeoutSeconds: 60,
+      statusWindow: 3,
+      snapshotRetentionMs: 3_600_000,
+      historyRetentionMs: 24 * 3_600_000,
+    },
+    store,
+    logger: mockServices.logger.mock(),
+  });
+  return { store, service };
+}
+
 describe('DefaultKafkaLagService.getGroup', () => {
   it(`answers a day's window in at most ${HISTORY_POINTS} points, an hour's sample by sample`, async () => {
-    const knex = await sqlite.init('SQLITE_3');
-    const store = await DatabaseLagStore.create(
-      mockServices.database({ knex, migrations: { skip: false } }),
-    );
+    const { store, service } = await serviceOnSqlite();
     // Six hours of samples at 15 s (1,440), written as the sampler does.
     const count = 1_440;
     const now = Date.now();
     const first = now - (count - 1) * 15_000;
-    const service = await DefaultKafkaLagService.create({
-      config: {
-        clusters: [
-          { name: 'c1', kafka: { clientId: 't', brokers: ['127.0.0.1:1'] } },
-        ],
-        sampleIntervalSeconds: 15,
-        sampleTimeoutSeconds: 60,
-        statusWindow: 3,
-        snapshotRetentionMs: 3_600_000,
-        historyRetentionMs: 24 * 3_600_000,
-      },
-      store,
-      logger: mockServices.logger.mock(),
-    });
     for (let i = 0; i < count; i++) {
       const s = snapshot(i);
       await store.saveSample('c1', { ...s, at: first + i * 15_000 }, [
@@ -180,24 +186,7 @@ describe('DefaultKafkaLagService.getGroup', () => {
 
 describe('DefaultKafkaLagService.getGroup between two samples', () => {
   it('answers the same page from memory until the next sample, then a new one', async () => {
-    const knex = await sqlite.init('SQLITE_3');
-    const store = await DatabaseLagStore.create(
-      mockServices.database({ knex, migrations: { skip: false } }),
-    );
-    const service = await DefaultKafkaLagService.create({
-      config: {
-        clusters: [
-          { name: 'c1', kafka: { clientId: 't', brokers: ['127.0.0.1:1'] } },
-        ],
-        sampleIntervalSeconds: 15,
-        sampleTimeoutSeconds: 60,
-        statusWindow: 3,
-        snapshotRetentionMs: 3_600_000,
-        historyRetentionMs: 3_600_000,
-      },
-      store,
-      logger: mockServices.logger.mock(),
-    });
+    const { store, service } = await serviceOnSqlite();
     const now = Date.now();
     const write = (i: number, t: number) =>
       store.saveSample('c1', { ...snapshot(i), at: t }, [

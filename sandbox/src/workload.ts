@@ -332,20 +332,18 @@ export async function commitGroupOffsets(
 ): Promise<void> {
   const { groupId, topic, partitions } = commit;
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
   for (;;) {
     await retrying(() => admin.setOffsets({ groupId, topic, partitions }));
     const [read] = await retrying(() =>
       admin.fetchOffsets({ groupId, topics: [topic] }),
     );
-    last = read;
     const held = new Map(read?.partitions.map(p => [p.partition, p.offset]));
     if (partitions.every(p => held.get(p.partition) === p.offset)) return;
     if (Date.now() > deadline) {
       throw new Error(
         `commitGroupOffsets: group ${groupId} does not hold ${JSON.stringify(
           partitions,
-        )} on ${topic} after ${timeoutMs} ms; it holds ${JSON.stringify(last)}`,
+        )} on ${topic} after ${timeoutMs} ms; it holds ${JSON.stringify(read)}`,
       );
     }
     await sleep(1000);

@@ -13,8 +13,8 @@
  * straight through. 0 turns the cache off.
  */
 import {
+  AuthService,
   BackstageCredentials,
-  BackstageUserPrincipal,
   coreServices,
   createServiceFactory,
   PermissionsService,
@@ -31,26 +31,22 @@ type AuthorizeRequests = Parameters<PermissionsService['authorize']>[0];
 type AuthorizeOptions = Parameters<PermissionsService['authorize']>[1];
 type AuthorizeResponses = Awaited<ReturnType<PermissionsService['authorize']>>;
 
-/** Whose decision it is: a user, and the service acting for them if any; else none. */
-function callerKey(credentials: BackstageCredentials) {
-  const principal = credentials.principal as
-    | BackstageUserPrincipal
-    | { type: string }
-    | undefined;
-  if (principal?.type !== 'user') return undefined;
-  const user = principal as BackstageUserPrincipal;
-  return `${user.userEntityRef}\u0000${user.actor?.subject ?? ''}`;
-}
-
 /** A PermissionsService that keeps users' ALLOW decisions on basic permissions for a while. */
 export class PermissionDecisionCache implements PermissionsService {
   private readonly allowedUntil = new Map<string, number>();
 
   constructor(
     private readonly inner: PermissionsService,
+    private readonly auth: AuthService,
     private readonly allowMs: number,
-    private readonly now: () => number = Date.now,
   ) {}
+
+  /** Whose decision it is: a user, and the service acting for them if any; else none. */
+  private callerKey(credentials: BackstageCredentials) {
+    if (!this.auth.isPrincipal(credentials, 'user')) return undefined;
+    const { userEntityRef, actor } = credentials.principal;
+    return `${userEntityRef}\u0000${actor?.subject ?? ''}`;
+  }
 
   authorizeConditional: PermissionsService['authorizeConditional'] = (
     queries,
@@ -61,11 +57,11 @@ export class PermissionDecisionCache implements PermissionsService {
     requests: AuthorizeRequests,
     options: AuthorizeOptions,
   ): Promise<AuthorizeResponses> {
-    const caller = callerKey(options.credentials);
+    const caller = this.callerKey(options.credentials);
     if (!caller || requests.some(r => r.resourceRef !== undefined)) {
       return this.inner.authorize(requests, options);
     }
-    const now = this.now();
+    const now = Date.now();
     const keys = requests.map(r => `${caller}\u0000${r.permission.name}`);
     const results: (AuthorizeResponses[number] | undefined)[] = keys.map(key =>
       (this.allowedUntil.get(key) ?? 0) > now
@@ -119,7 +115,7 @@ export const permissionsWithDecisionCache = createServiceFactory({
       );
     }
     return seconds > 0
-      ? new PermissionDecisionCache(client, seconds * 1000)
+      ? new PermissionDecisionCache(client, auth, seconds * 1000)
       : client;
   },
 });

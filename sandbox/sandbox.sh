@@ -537,8 +537,11 @@ done
 
 # ---------------------------------------------------------------------------- commands
 
+# Written to a temporary file and moved into place: two sandbox commands may run at once (the
+# test lanes of scripts/test.sh), and a reader never sees half a file.
 write_local_config() {
-  cat >"$REPO_ROOT/app-config.local.yaml" <<EOF
+  local tmp="$REPO_ROOT/app-config.local.yaml.$$.tmp"
+  cat >"$tmp" <<EOF
 # Written by \`scripts/sandbox up\`: points the portal's plugins at the running sandbox.
 # Git-ignored; delete it (or run \`scripts/sandbox down\`) to go back to the embedded defaults.
 app:
@@ -550,8 +553,9 @@ kafka:
       brokers: [127.0.0.1:19092, 127.0.0.1:29092, 127.0.0.1:39092]
 EOF
   for part in "${ALL_PARTS[@]}"; do
-    if is_function "config_$part"; then "config_$part" >>"$REPO_ROOT/app-config.local.yaml"; fi
+    if is_function "config_$part"; then "config_$part" >>"$tmp"; fi
   done
+  mv -f "$tmp" "$REPO_ROOT/app-config.local.yaml"
 }
 
 env_cmd() {

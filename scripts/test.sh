@@ -9,6 +9,8 @@
 # the production bundle and fetches the other parts. The tests that need no sandbox run beside
 # them; then the sandbox parts that are no Go build start, and the integration tests that use no
 # Kubernetes run; then `sandbox up` finds the clusters built, and the rest of the tests run.
+# Jest runs several test files at a time, except those that stop a part of the sandbox
+# (`@sandbox-stops`, below): they run at the end in two lanes side by side.
 . "$(dirname "$0")/lib.sh"
 ensure_tools
 cd "$REPO_ROOT"
@@ -21,9 +23,11 @@ build_timeout="${SANDBOX_BUILD_TIMEOUT_S:-3600}"
 # On any exit: the background build stopped, and the sandbox down once its start began.
 sandbox_started=false
 jest_ui_pid=""
+lane_pids=()
 on_exit() {
   stop_background
   if [ -n "$jest_ui_pid" ]; then kill -TERM -- "-$jest_ui_pid" 2>/dev/null || true; fi
+  for pid in "${lane_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   if $sandbox_started; then "$SANDBOX" down || true; fi
 }
 trap on_exit EXIT
@@ -53,6 +57,29 @@ count() {
   failed=$((failed + ${f:-0}))
 }
 
+# Test files that stop or restart a part of the sandbox say which in a `@sandbox-stops PART: what`
+# line of their first comment. Every other file runs several at a time (JEST_WORKERS, default 3:
+# much of their time is spent waiting on the real servers). Those that stop a part run one at a
+# time, after the others, in one of two lanes side by side: the Kafka lane (brokers stopped; its
+# tests use no cluster) and the cluster lane (API servers, the scheduler, Alertmanager; its tests
+# use no Kafka). A file that stops only the production replicas (`prod`) runs with the others:
+# no other jest test uses them.
+jest_workers="${JEST_WORKERS:-3}"
+[[ "$jest_workers" =~ ^[1-9][0-9]*$ ]] ||
+  die "JEST_WORKERS must be a whole number of jest workers (default 3), got '$jest_workers'"
+tests=('*.test.ts' '*.test.tsx')
+unknown="$(git grep -hoE '@sandbox-stops [a-z0-9-]+' -- "${tests[@]}" | cut -d' ' -f2 | grep -vxE 'kafka|k8s|helix|alertmanager|prod' | sort -u || true)"
+[ -z "$unknown" ] ||
+  die "unknown part in a @sandbox-stops line: $unknown (scripts/test.sh knows kafka, k8s, helix, alertmanager and prod)"
+untagged="$(git grep -lE "'(stop-[a-z]+|restart|kill)'|'(alertmanager|kafka|k8s|prod)', 'stop'" -- "${tests[@]}" | xargs -r grep -L '@sandbox-stops' || true)"
+[ -z "$untagged" ] ||
+  die "these test files seem to stop or restart a sandbox part but have no @sandbox-stops line (see scripts/test.sh): $untagged"
+mapfile -t kafka_lane < <(git grep -lE '@sandbox-stops kafka:' -- "${tests[@]}" || true)
+mapfile -t cluster_lane < <(git grep -lE '@sandbox-stops (k8s|helix|alertmanager):' -- "${tests[@]}" || true)
+# jest --testPathIgnorePatterns for the files of both lanes (none when there are none).
+not_in_lanes=()
+[ $((${#kafka_lane[@]} + ${#cluster_lane[@]})) -eq 0 ] || not_in_lanes=(--testPathIgnorePatterns "${kafka_lane[@]}" "${cluster_lane[@]}")
+
 step "type check (tsc)" yarn tsc
 check_background
 step "lint" yarn backstage-cli repo lint
@@ -80,7 +107,7 @@ mapfile -t no_sandbox < <(node -e '
   }')
 [ "${#no_sandbox[@]}" -gt 0 ] || die "found no frontend or common-library package to test before the sandbox"
 log "unit tests that need no sandbox (jest, ${#no_sandbox[@]} packages): started in the background (log: test-results/jest-no-sandbox.log)"
-CI=true setsid yarn backstage-cli repo test --runInBand --selectProjects "${no_sandbox[@]}" \
+CI=true setsid yarn backstage-cli repo test --maxWorkers=2 --selectProjects "${no_sandbox[@]}" \
   >"$RESULTS/jest-no-sandbox.log" 2>&1 </dev/null &
 jest_ui_pid=$!
 
@@ -102,11 +129,11 @@ count "$(grep -E '^Tests:' "$RESULTS/jest-no-sandbox.log" | tail -n1)"
 
 # These packages' tests read Kafka, PostgreSQL, the vector store, the model server and the
 # catalog, never a cluster: a test that asked for one would fail on its unset SANDBOX_K8S_*
-# setting (sandbox/src/env.ts), not skip. One test file at a time (tests stop and start brokers).
+# setting (sandbox/src/env.ts), not skip. Those in a lane run in it, later.
 no_k8s=(@internal/plugin-kafka-lag-backend @internal/plugin-rag-chat-backend @internal/embeddings)
-log "integration tests that need no Kubernetes (jest: ${no_k8s[*]}) ..."
+log "integration tests that need no Kubernetes (jest: ${no_k8s[*]}; $jest_workers at a time) ..."
 set +e
-CI=true yarn backstage-cli repo test --runInBand --selectProjects "${no_k8s[@]}" 2>&1 | tee "$RESULTS/jest-no-k8s.log"
+CI=true yarn backstage-cli repo test --maxWorkers="$jest_workers" --selectProjects "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest-no-k8s.log"
 jest_no_k8s_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest-no-k8s.log" | tail -n1)"
@@ -118,12 +145,35 @@ wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 "$SANDBOX" up prod
 eval "$("$SANDBOX" env)"
 
-log "unit and integration tests of the other packages (jest; the integration tests use the sandbox) ..."
+log "unit and integration tests of the other packages (jest, $jest_workers at a time; the integration tests use the sandbox) ..."
 set +e
-CI=true yarn backstage-cli repo test --runInBand --ignoreProjects "${no_sandbox[@]}" "${no_k8s[@]}" 2>&1 | tee "$RESULTS/jest.log"
+CI=true yarn backstage-cli repo test --maxWorkers="$jest_workers" --ignoreProjects "${no_sandbox[@]}" "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest.log"
 jest_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest.log" | tail -n1)"
+
+# The two lanes side by side, each one file at a time (logs: test-results/jest-lane-*.log).
+for lane in kafka cluster; do
+  declare -n files="${lane}_lane"
+  if [ "${#files[@]}" -eq 0 ]; then continue; fi
+  log "tests that stop a sandbox part, $lane lane (jest, one at a time): ${files[*]}"
+  CI=true setsid yarn backstage-cli repo test --runInBand "${files[@]}" \
+    >"$RESULTS/jest-lane-$lane.log" 2>&1 </dev/null &
+  lane_pids+=("$!")
+  unset -n files
+done
+lanes_rc=0
+set +e
+for pid in "${lane_pids[@]}"; do wait "$pid" || lanes_rc=1; done
+set -e
+for lane in kafka cluster; do
+  [ -f "$RESULTS/jest-lane-$lane.log" ] || continue
+  cat "$RESULTS/jest-lane-$lane.log"
+  count "$(grep -E '^Tests:' "$RESULTS/jest-lane-$lane.log" | tail -n1)"
+done
+log "tests that stop a sandbox part: lanes exit $lanes_rc"
+# The cluster lane restarted Kubernetes (new tokens): the settings as they are now.
+eval "$("$SANDBOX" env)"
 
 log "end-to-end tests (Playwright + /usr/bin/chromium) ..."
 # The production replicas are not part of these specs: stopped, so that the portal under test
@@ -148,7 +198,7 @@ trap - EXIT
 "$SANDBOX" down || failed=$((failed + 1))
 
 echo "$passed passed, $failed failed"
-if [ "$jest_ui_rc" -ne 0 ] || [ "$jest_no_k8s_rc" -ne 0 ] || [ "$jest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$e2e_prod_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-  die "tests failed (jest without sandbox exit $jest_ui_rc, jest without Kubernetes exit $jest_no_k8s_rc, jest exit $jest_rc, end-to-end exit $e2e_rc, production end-to-end exit $e2e_prod_rc); logs in $RESULTS"
+if [ "$jest_ui_rc" -ne 0 ] || [ "$jest_no_k8s_rc" -ne 0 ] || [ "$jest_rc" -ne 0 ] || [ "$lanes_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$e2e_prod_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  die "tests failed (jest without sandbox exit $jest_ui_rc, jest without Kubernetes exit $jest_no_k8s_rc, jest exit $jest_rc, jest lanes exit $lanes_rc, end-to-end exit $e2e_rc, production end-to-end exit $e2e_prod_rc); logs in $RESULTS"
 fi
 log "all tests passed; screenshots under test-results/e2e"

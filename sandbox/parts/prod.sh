@@ -75,12 +75,21 @@ prod_unpack_now() {
     local src="$REPO_ROOT/${pkg#"$new"/}/node_modules"
     if [ -d "$src" ] && [ ! -e "$pkg/node_modules" ]; then cp -al "$src" "$pkg/node_modules" || return 1; fi
   done
-  # What the image copies beside the bundle: the catalog, templates and docs it serves.
-  local item
-  for item in catalog-info.yaml mkdocs.yml catalog templates docs README.md; do
-    ln -s "$REPO_ROOT/$item" "$new/$item" || return 1
-  done
+  prod_link_served "$new" || return 1
   rm -rf "$PROD_APP" && mv "$new" "$PROD_APP"
+}
+
+# What the image copies beside the bundle (the catalog, templates and docs it serves), as links
+# into this checkout. The bundle is cached per source digest, not per checkout: one unpacked by
+# another clone with the same sources (a CI run's) links there, so the links are checked each
+# time and pointed here again.
+PROD_SERVED=(catalog-info.yaml mkdocs.yml catalog templates docs README.md)
+prod_link_served() {
+  local app="$1" item
+  for item in "${PROD_SERVED[@]}"; do
+    [ "$(readlink "$app/$item" 2>/dev/null)" = "$REPO_ROOT/$item" ] && continue
+    rm -f "$app/$item" && ln -s "$REPO_ROOT/$item" "$app/$item" || return 1
+  done
 }
 
 # Builds what changed; returns 0 when it unpacked a new bundle into $PROD_APP (having stopped
@@ -101,6 +110,7 @@ prod_build() {
   be="$(prod_backend_stamp)"
   if [ "$(cat "$PROD_RUN/backend.stamp" 2>/dev/null)" = "$be" ] && [ -f "$PROD_APP/packages/backend/dist/index.cjs.js" ]; then
     log "prod: backend bundle built from the current sources"
+    prod_link_served "$PROD_APP" || die "prod: cannot link $PROD_APP to this checkout's catalog, templates and docs"
     return 1
   fi
   rm -f "$PROD_RUN/backend.stamp"

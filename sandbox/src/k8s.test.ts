@@ -3,6 +3,8 @@
  * kube-apiserver, controller-manager and scheduler with KWOK playing the kubelets. What
  * the portal's plugins rely on is checked through @kubernetes/client-node with the
  * identities the sandbox issues.
+ *
+ * @sandbox-stops k8s: restarts the whole cluster (new tokens for every identity)
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

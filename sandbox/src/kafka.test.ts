@@ -2,6 +2,8 @@
  * Integration tests of the sandbox's Kafka: three real brokers started by
  * `scripts/sandbox up kafka workload`. Lag is checked against Kafka's own
  * ConsumerGroupCommand.
+ *
+ * @sandbox-stops kafka: stops broker 3 and starts it again
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -10,6 +10,8 @@
  *   replica died is recovered by the other, which skips the steps already done);
  * then `scripts/sandbox prod start 1` and both serve again.
  * Skipped when SANDBOX_PORTAL_URL is unset; needs eval "$(scripts/sandbox env)".
+ *
+ * @sandbox-stops prod: kills production replica 1 and starts it again
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

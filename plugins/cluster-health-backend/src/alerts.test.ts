@@ -12,6 +12,8 @@
  * - Alertmanager stopped: the answer says so and names the config key; /entity is unaffected.
  *
  * Needs: scripts/sandbox up k8s model metrics alertmanager && eval "$(scripts/sandbox env)".
+ *
+ * @sandbox-stops alertmanager: stops Alertmanager and starts it again
  */
 import { execFileSync } from 'child_process';
 import type {

@@ -4,6 +4,8 @@
  * kube-scheduler and kube-controller-manager (the sandbox runs both with leader election and a
  * 15 s lease). The scheduler is stopped and started again during the test, through
  * `scripts/sandbox k8s stop-scheduler | start-scheduler`.
+ *
+ * @sandbox-stops k8s: stops the scheduler of eks-data-platform and starts it again
  */
 import { execFileSync } from 'node:child_process';
 import {

@@ -3,6 +3,8 @@
  * server (`scripts/sandbox up k8s`): the platform cluster through the portal's
  * ServiceAccount, the same cluster through the `restricted` identity (no PDBs, no
  * GithubReleases), and a cluster whose API server cannot be reached.
+ *
+ * @sandbox-stops k8s: stops eks-data-platform's API server and starts it again
  */
 import { execFileSync } from 'node:child_process';
 import { Entity } from '@backstage/catalog-model';

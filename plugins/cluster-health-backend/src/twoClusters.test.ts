@@ -5,6 +5,8 @@
  * name in both is two rows; an entity pinned to one cluster (backstage.io/kubernetes-cluster)
  * is linked there only; stopping helix's API server leaves its last figures, marked stale,
  * and the EKS cluster's views unchanged.
+ *
+ * @sandbox-stops helix: stops helix's API server and starts it again
  */
 import { execFileSync } from 'node:child_process';
 import { Entity } from '@backstage/catalog-model';

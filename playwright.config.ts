@@ -22,7 +22,17 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,
   retries: 0,
-  workers: 1,
+  // The specs run one at a time, in file order (they share the sandbox: the scaffolder spec
+  // frees a GPU that the GPU spec counts taken), and the two-clusters spec beside them.
+  workers: 2,
+  projects: [
+    {
+      name: 'portal',
+      testIgnore: ['prod*.spec.ts', 'two-clusters.spec.ts'],
+      workers: 1,
+    },
+    { name: 'two-clusters', testMatch: 'two-clusters.spec.ts', workers: 1 },
+  ],
   reporter: [['list']],
   outputDir: 'test-results/e2e',
   use: {

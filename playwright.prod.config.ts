@@ -12,6 +12,8 @@ export default defineConfig({
   ...base,
   testMatch: 'prod*.spec.ts',
   testIgnore: [],
+  workers: 1,
+  projects: [{ name: 'production' }],
   // Its own folder: a run empties its outputDir, and the main suite's screenshots stay.
   outputDir: 'test-results/e2e-prod',
   webServer: [],

@@ -99,10 +99,17 @@ prod_build() {
   ensure_tools
   local fe be
   fe="$(prod_frontend_stamp)"
-  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" != "$fe" ] || [ ! -f "$REPO_ROOT/packages/app/dist/index.html" ]; then
+  local dist="$REPO_ROOT/packages/app/dist" kept="$PROD_RUN/frontend-dist"
+  # A fresh clone of the same sources: the frontend kept from the last build.
+  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" = "$fe" ] && [ ! -f "$dist/index.html" ] && [ -f "$kept/index.html" ]; then
+    log "prod: the frontend of these sources, copied from $kept"
+    rm -rf "$dist" && cp -a "$kept" "$dist"
+  fi
+  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" != "$fe" ] || [ ! -f "$dist/index.html" ]; then
     rm -f "$PROD_RUN/frontend.stamp"
     step "prod: building the frontend (yarn workspace app build, ~1-2 min)" \
       bash -c "cd '$REPO_ROOT' && yarn workspace app build"
+    rm -rf "$kept" "$kept.tmp" && cp -a "$dist" "$kept.tmp" && mv "$kept.tmp" "$kept"
     echo "$fe" >"$PROD_RUN/frontend.stamp"
   else
     log "prod: frontend built from the current sources"

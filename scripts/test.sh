@@ -67,15 +67,19 @@ count() {
 jest_workers="${JEST_WORKERS:-3}"
 [[ "$jest_workers" =~ ^[1-9][0-9]*$ ]] ||
   die "JEST_WORKERS must be a whole number of jest workers (default 3), got '$jest_workers'"
+# The parts each lane's files stop (extended regular expressions), and those run with the others.
+kafka_parts='kafka'
+cluster_parts='k8s|helix|alertmanager'
+pool_parts='prod'
 tests=('*.test.ts' '*.test.tsx')
-unknown="$(git grep -hoE '@sandbox-stops [a-z0-9-]+' -- "${tests[@]}" | cut -d' ' -f2 | grep -vxE 'kafka|k8s|helix|alertmanager|prod' | sort -u || true)"
+unknown="$(git grep -hoE '@sandbox-stops [a-z0-9-]+' -- "${tests[@]}" | cut -d' ' -f2 | grep -vxE "$kafka_parts|$cluster_parts|$pool_parts" | sort -u || true)"
 [ -z "$unknown" ] ||
-  die "unknown part in a @sandbox-stops line: $unknown (scripts/test.sh knows kafka, k8s, helix, alertmanager and prod)"
-untagged="$(git grep -lE "'(stop-[a-z]+|restart|kill)'|'(alertmanager|kafka|k8s|prod)', 'stop'" -- "${tests[@]}" | xargs -r grep -L '@sandbox-stops' || true)"
+  die "unknown part in a @sandbox-stops line: $unknown (scripts/test.sh knows ${kafka_parts}|${cluster_parts}|${pool_parts})"
+untagged="$(git grep -lE "'(stop-[a-z]+|restart|kill)'|'($kafka_parts|$cluster_parts|$pool_parts)', 'stop'" -- "${tests[@]}" | xargs -r grep -L '@sandbox-stops' || true)"
 [ -z "$untagged" ] ||
   die "these test files seem to stop or restart a sandbox part but have no @sandbox-stops line (see scripts/test.sh): $untagged"
-mapfile -t kafka_lane < <(git grep -lE '@sandbox-stops kafka:' -- "${tests[@]}" || true)
-mapfile -t cluster_lane < <(git grep -lE '@sandbox-stops (k8s|helix|alertmanager):' -- "${tests[@]}" || true)
+mapfile -t kafka_lane < <(git grep -lE "@sandbox-stops ($kafka_parts):" -- "${tests[@]}" || true)
+mapfile -t cluster_lane < <(git grep -lE "@sandbox-stops ($cluster_parts):" -- "${tests[@]}" || true)
 # jest --testPathIgnorePatterns for the files of both lanes (none when there are none).
 not_in_lanes=()
 [ $((${#kafka_lane[@]} + ${#cluster_lane[@]})) -eq 0 ] || not_in_lanes=(--testPathIgnorePatterns "${kafka_lane[@]}" "${cluster_lane[@]}")
@@ -156,6 +160,7 @@ set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest.log" | tail -n1)"
 
 # The two lanes side by side, each one file at a time (logs: test-results/jest-lane-*.log).
+lanes_run=()
 for lane in kafka cluster; do
   declare -n files="${lane}_lane"
   if [ "${#files[@]}" -eq 0 ]; then continue; fi
@@ -163,20 +168,18 @@ for lane in kafka cluster; do
   CI=true setsid yarn backstage-cli repo test --runInBand "${files[@]}" \
     >"$RESULTS/jest-lane-$lane.log" 2>&1 </dev/null &
   lane_pids+=("$!")
+  lanes_run+=("$lane")
   unset -n files
 done
 lanes_rc=0
 set +e
 for pid in "${lane_pids[@]}"; do wait "$pid" || lanes_rc=1; done
 set -e
-for lane in kafka cluster; do
-  [ -f "$RESULTS/jest-lane-$lane.log" ] || continue
+for lane in "${lanes_run[@]}"; do
   cat "$RESULTS/jest-lane-$lane.log"
   count "$(grep -E '^Tests:' "$RESULTS/jest-lane-$lane.log" | tail -n1)"
 done
 log "tests that stop a sandbox part: lanes exit $lanes_rc"
-# The cluster lane restarted Kubernetes (new tokens): the settings as they are now.
-eval "$("$SANDBOX" env)"
 
 log "end-to-end tests (Playwright + /usr/bin/chromium) ..."
 # The production replicas are not part of these specs: stopped, so that the portal under test

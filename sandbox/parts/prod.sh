@@ -99,13 +99,14 @@ prod_build() {
   ensure_tools
   local fe be
   fe="$(prod_frontend_stamp)"
-  local dist="$REPO_ROOT/packages/app/dist" kept="$PROD_RUN/frontend-dist"
+  local dist="$REPO_ROOT/packages/app/dist" kept="$PROD_RUN/frontend-dist" built
+  built="$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null || true)"
   # A fresh clone of the same sources: the frontend kept from the last build.
-  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" = "$fe" ] && [ ! -f "$dist/index.html" ] && [ -f "$kept/index.html" ]; then
+  if [ "$built" = "$fe" ] && [ ! -f "$dist/index.html" ] && [ -f "$kept/index.html" ]; then
     log "prod: the frontend of these sources, copied from $kept"
     rm -rf "$dist" && cp -a "$kept" "$dist"
   fi
-  if [ "$(cat "$PROD_RUN/frontend.stamp" 2>/dev/null)" != "$fe" ] || [ ! -f "$dist/index.html" ]; then
+  if [ "$built" != "$fe" ] || [ ! -f "$dist/index.html" ]; then
     rm -f "$PROD_RUN/frontend.stamp"
     step "prod: building the frontend (yarn workspace app build, ~1-2 min)" \
       bash -c "cd '$REPO_ROOT' && yarn workspace app build"

@@ -60,9 +60,13 @@ describe('kafka-lag on two replicas', () => {
         const [a, b] = await Promise.all(
           replicas.map(r => request(r.server).get('/api/kafka-lag/clusters')),
         );
+        // The same database state: the same sample, and the same last attempt's error
+        // (a failed attempt between the two reads changes the error, not the sample).
         const sampled = (res: request.Response) =>
           res.status === 200
-            ? JSON.stringify(res.body.map((c: any) => c.lastSampleAt))
+            ? JSON.stringify(
+                res.body.map((c: any) => [c.lastSampleAt, c.error ?? null]),
+              )
             : `status ${res.status}`;
         if (
           sampled(a) === sampled(b) &&

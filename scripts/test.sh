@@ -34,7 +34,7 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-start_background "sandbox build k8s helix keda" "$PORTAL_CACHE/logs/sandbox-build-k8s.log" "$SANDBOX" build k8s helix keda
+start_sandbox_go_builds
 ensure_deps
 check_background
 # mkdocs for TechDocs' local generator (the backends the tests start build the handbook).
@@ -96,7 +96,7 @@ check_background
 "$SANDBOX" build prod
 check_background
 # The rest of what `sandbox up` would fetch or install first (jars, packages, model files).
-"$SANDBOX" build kafka postgres metrics alertmanager model redis nginx
+"$SANDBOX" build "${SANDBOX_FETCH_PARTS[@]}"
 check_background
 
 # The packages whose tests need no sandbox (the frontend and the common libraries: none of

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import {
   NO_PASSAGES_ANSWER,
   composeAnswer,
+  sentencesOf,
   lexicalScorer,
   parsePrompt,
   toTokens,
@@ -537,6 +538,36 @@ describe('answer composition', () => {
     );
     expect(answer).toMatch(/\[1\]\.$/);
     expect(answer).not.toMatch(/\[[23]\]/);
+  });
+
+  it('quotes whole sentences of hard-wrapped prose, and no YAML or table line', () => {
+    // A manifest's wrapped comment (how the templates' YAML files are indexed), then its keys.
+    const manifest = [
+      "# The platform's Kafka cluster, run by Strimzi: three nodes that are both",
+      '# controller and broker (KRaft), on the general node group. Strimzi serves each',
+      '# internal listener at <name>-kafka-bootstrap.',
+      'apiVersion: kafka.strimzi.io/v1beta2',
+      'kind: KafkaNodePool',
+      'metadata:',
+      '  name: nodes',
+    ].join('\n');
+    expect(sentencesOf(manifest)).toEqual([
+      "The platform's Kafka cluster, run by Strimzi: three nodes that are both controller and broker (KRaft), on the general node group.",
+      'Strimzi serves each internal listener at <name>-kafka-bootstrap.',
+    ]);
+    // A wrapped Markdown paragraph and list item; a table's rows are not quoted.
+    const readme = [
+      'The sandbox runs three Kafka brokers on',
+      'loopback, each a controller too.',
+      '- A test that stops a broker says so in',
+      '  its first comment.',
+      '| part | what it runs here |',
+      '| kafka | three brokers |',
+    ].join('\n');
+    expect(sentencesOf(readme)).toEqual([
+      'The sandbox runs three Kafka brokers on loopback, each a controller too.',
+      'A test that stops a broker says so in its first comment.',
+    ]);
   });
 
   it('streams pieces that add up to the answer', () => {

@@ -113,11 +113,45 @@ export function parsePrompt(messages: ChatMessage[]): ChatPrompt {
   return { passages, question };
 }
 
-/** The sentences of a passage worth quoting (headings and fragments left out). */
+/** A heading's, a list item's or a comment's mark at the start of a line. */
+const LINE_MARK = /^\s*(?:#+|[-*•]|\d+[.)])\s+/;
+/** A YAML key: never part of a sentence that wraps. */
+const CODE_LINE = /^[\w.-]+:(?:\s|$)/;
+/** A Markdown table's row, or a piece of one (a chunk may start inside a row). */
+const TABLE_ROW = /^\||\|$|\s\|\s/;
+
+/**
+ * The passage's lines with hard-wrapped prose joined again: a line that starts in lower
+ * case continues the one before, unless that one ended a sentence or either is code, and a
+ * `#` comment line continues only a comment (a YAML file's or a script's wrapped comment).
+ */
+function unwrappedLines(text: string): string[] {
+  const lines: Array<{ text: string; mark: string }> = [];
+  for (const raw of text.split('\n')) {
+    const mark = LINE_MARK.exec(raw)?.[0] ?? '';
+    const line = raw.slice(mark.length).trim();
+    const prev = lines[lines.length - 1];
+    const continues =
+      prev !== undefined &&
+      prev.text !== '' &&
+      /^[a-z(]/.test(line) &&
+      !/[.!?:;]$/.test(prev.text) &&
+      !CODE_LINE.test(prev.text) &&
+      !CODE_LINE.test(line) &&
+      !TABLE_ROW.test(prev.text) &&
+      !TABLE_ROW.test(line) &&
+      (mark === '' ||
+        (mark.trim().startsWith('#') && prev.mark.trim().startsWith('#')));
+    if (continues) prev.text = `${prev.text} ${line}`;
+    else lines.push({ text: line, mark });
+  }
+  return lines.map(l => l.text);
+}
+
+/** The sentences of a passage worth quoting (headings, table rows and fragments left out). */
 export function sentencesOf(text: string): string[] {
-  return text
-    .split(/\n+/)
-    .map(line => line.replace(/^\s*(?:#+|[-*•]|\d+[.)])\s+/, '').trim())
+  return unwrappedLines(text)
+    .filter(line => !TABLE_ROW.test(line))
     .flatMap(line => line.split(/(?<=[.!?])\s+(?=["'(\[`]?[A-Z0-9])/))
     .map(s => s.trim())
     .filter(s => s.split(/\s+/).length >= 4 && /[a-z]/i.test(s));

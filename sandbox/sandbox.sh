@@ -128,6 +128,26 @@ node_script() {
 
 is_function() { declare -F "$1" >/dev/null; }
 
+# The CPU seconds the given processes used: each one's and its live descendants', plus what
+# their children that already ended used (/proc/PID/stat: utime, stime, cutime, cstime).
+cpu_seconds() {
+  awk -v roots="$*" -v hz="$(getconf CLK_TCK)" '
+    {
+      line = $0; pid = $1
+      sub(/^.*\) /, "", line)
+      split(line, f, " ")
+      parent[pid] = f[2]; ticks[pid] = f[12] + f[13] + f[14] + f[15]
+    }
+    END {
+      n = split(roots, r, " ")
+      for (i = 1; i <= n; i++) root[r[i]] = 1
+      for (p in ticks) {
+        for (q = p; q != "" && q > 1; q = parent[q]) if (q in root) { total += ticks[p]; break }
+      }
+      print int(total / hz)
+    }' /proc/[0-9]*/stat 2>/dev/null
+}
+
 # Parts beyond the first four live in sandbox/parts/PART.sh. Each defines up_PART, down_PART,
 # pids_PART (PIDs it runs), status_PART, env_PART, logs_PART, optionally config_PART (a fragment
 # of app-config.local.yaml, printed only while it runs), build_PART (what up_PART builds or
@@ -650,17 +670,32 @@ main() {
       log "sandbox build (${parts[*]}) in $((SECONDS - t0)) s"
       ;;
     down)
-      local pids=()
-      for f in "$RUN"/kafka/node*/pid "$RUN/vector/pid" "$RUN/workload/pid"; do
-        pid_alive "$f" && pids+=("$(cat "$f")")
+      local pids=() cpu=() part_pids
+      # What each running part used of the CPU since it started (where a test run's time went).
+      cpu_of() { [ $# -eq 0 ] || cpu+=("$part $(cpu_seconds "$@") s"); }
+      for part in kafka vector workload; do
+        part_pids=()
+        local files=("$RUN/$part/pid")
+        [ "$part" = kafka ] && files=("$RUN"/kafka/node*/pid)
+        for f in "${files[@]}"; do
+          if pid_alive "$f"; then part_pids+=("$(cat "$f")"); fi
+        done
+        cpu_of "${part_pids[@]}"
+        pids+=("${part_pids[@]}")
       done
-      [ -f "$PG_DIR/data/postmaster.pid" ] && pids+=("$(head -n1 "$PG_DIR/data/postmaster.pid")")
+      part=postgres
+      if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+        pids+=("$(head -n1 "$PG_DIR/data/postmaster.pid")")
+        cpu_of "$(head -n1 "$PG_DIR/data/postmaster.pid")"
+      fi
       local i
       for ((i = ${#ALL_PARTS[@]} - 1; i >= 0; i--)); do
-        local part="${ALL_PARTS[$i]}"
+        part="${ALL_PARTS[$i]}"
         if is_function "pids_$part"; then
           # shellcheck disable=SC2207
-          pids+=($("pids_$part"))
+          part_pids=($("pids_$part"))
+          cpu_of "${part_pids[@]}"
+          pids+=("${part_pids[@]}")
           "down_$part"
         fi
       done
@@ -674,7 +709,7 @@ main() {
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         if kill -0 "$pid" 2>/dev/null; then die "sandbox down left process $pid running"; fi
       done
-      log "sandbox down (${#pids[@]} processes stopped)"
+      log "sandbox down (${#pids[@]} processes stopped)${cpu[*]:+; CPU time while up: $(IFS=,; echo "${cpu[*]}" | sed 's/,/, /g')}"
       ;;
     status) status_cmd ;;
     env) env_cmd ;;

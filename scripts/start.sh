@@ -31,10 +31,11 @@ for port in $ports; do
 done
 
 if $demo; then
-  log "demo: the sandbox's real servers, then the portal on them: ~25 min on a cold machine" \
-    "(most of it building Kubernetes once), ~1 min when the sandbox is already built and up"
+  log "demo: the sandbox's real servers, then the portal on them: ~20 min on a cold machine" \
+    "(most of it the Go builds, once), ~2 min when built, ~20 s when the sandbox already runs"
   # The Go builds from the start, beside yarn install, the model, the frontend build and the
   # other parts' fetches (seconds when cached). Stopped if this script ends before they do.
+  ensure_tools
   start_sandbox_go_builds
   trap stop_background EXIT
   trap 'exit 130' INT

@@ -4,7 +4,7 @@
 # missing first (Node 22, dependencies, Chromium). `.ci/run` calls exactly this.
 #
 # On 2 cores a cold run is mostly waiting: the sandbox's Go builds (Kubernetes, etcd, KWOK,
-# kine for the second cluster and the KEDA operator: ~30 min cold, niced, need no node_modules) run in the
+# kine for the second cluster and the KEDA operator: ~18-24 min cold, niced, need no node_modules) run in the
 # background from the start, while the foreground installs, checks, builds the frontend and
 # the production bundle and fetches the other parts. The tests that need no sandbox run beside
 # them; then the sandbox parts that are no Go build start, and the integration tests that use no
@@ -204,6 +204,13 @@ trap - EXIT
 "$SANDBOX" down || failed=$((failed + 1))
 
 echo "$passed passed, $failed failed"
+# The failed tests' names, last: what a CI log's tail shows first.
+failures="$({
+  grep -ahE '^\s+● .+ › ' "$RESULTS"/jest*.log 2>/dev/null | sed -E 's/^\s+● /jest: /' | sort -u
+  sed -E 's/\x1b\[[0-9;]*m//g' "$RESULTS"/e2e*.log 2>/dev/null | grep -aE '^\s+✘ ' |
+    sed -E 's/^\s+✘\s+[0-9]+ /playwright: /; s/ \([0-9.]+(ms|s|m)\)$//' | sort -u
+} || true)"
+[ -z "$failures" ] || printf 'failed:\n%s\n' "$failures"
 if [ "$jest_ui_rc" -ne 0 ] || [ "$jest_no_k8s_rc" -ne 0 ] || [ "$jest_rc" -ne 0 ] || [ "$lanes_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ] || [ "$e2e_prod_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
   die "tests failed (jest without sandbox exit $jest_ui_rc, jest without Kubernetes exit $jest_no_k8s_rc, jest exit $jest_rc, jest lanes exit $lanes_rc, end-to-end exit $e2e_rc, production end-to-end exit $e2e_prod_rc); logs in $RESULTS"
 fi

@@ -42,7 +42,7 @@ ensure_kine_binary() {
   local stamp
   stamp="$(module_stamp "$KINE_SRC/go.mod" "$KINE_SRC/go.sum")"
   if [ "$(cat "$KINE_BIN/.stamp" 2>/dev/null)" != "$stamp" ]; then
-    (cd "$KINE_SRC" && step "helix: building kine $KINE_VERSION with SQLite (~7 min cold, seconds warm)" \
+    (cd "$KINE_SRC" && step "helix: building kine $KINE_VERSION with SQLite (~2 min cold, seconds warm)" \
       go_env CGO_ENABLED=1 nice -n 10 go build -trimpath -tags sqlite_unlock_notify \
       -ldflags "-s -w" -o "$KINE_BIN/kine" github.com/k3s-io/kine)
     echo "$stamp" >"$KINE_BIN/.stamp"

@@ -49,7 +49,7 @@ ensure_k8s_binaries() {
       flags+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
       flags+=" -X $p.gitTreeState=clean"
     done
-    (cd "$K8S_SRC" && step "k8s: building kube-apiserver, controller-manager, scheduler and kubectl $K8S_VERSION (~15 min cold, seconds warm)" \
+    (cd "$K8S_SRC" && step "k8s: building kube-apiserver, controller-manager, scheduler and kubectl $K8S_VERSION (~8-12 min cold, seconds warm)" \
       go_env nice -n 10 go build -trimpath -ldflags "-s -w$flags" -o "$K8S_BIN/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
@@ -59,14 +59,14 @@ ensure_k8s_binaries() {
   local etcd_src="$REPO_ROOT/sandbox/etcd"
   stamp="$(module_stamp "$etcd_src/go.mod" "$etcd_src/go.sum")"
   if [ "$(cat "$ETCD_BIN/.stamp" 2>/dev/null)" != "$stamp" ]; then
-    (cd "$etcd_src" && step "k8s: building etcd $ETCD_VERSION (~75 s cold)" \
+    (cd "$etcd_src" && step "k8s: building etcd $ETCD_VERSION (~1 min cold)" \
       go_env nice -n 10 go build -trimpath -ldflags "-s -w" -o "$ETCD_BIN/" \
       go.etcd.io/etcd/server/v3 go.etcd.io/etcd/etcdctl/v3)
     echo "$stamp" >"$ETCD_BIN/.stamp"
     K8S_BUILT+=" etcd"
   fi
   if [ "$(cat "$KWOK_BIN/.stamp" 2>/dev/null)" != "$KWOK_VERSION" ]; then
-    step "k8s: building KWOK $KWOK_VERSION (~4.5 min cold)" \
+    step "k8s: building KWOK $KWOK_VERSION (~2 min cold)" \
       go_env GOFLAGS= GOBIN="$KWOK_BIN" nice -n 10 go install -trimpath -ldflags "-s -w" \
       "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     echo "$KWOK_VERSION" >"$KWOK_BIN/.stamp"

@@ -34,7 +34,7 @@ ensure_keda_binary() {
   local stamp
   stamp="$(module_stamp "$KEDA_SRC/go.mod" "$KEDA_SRC/go.sum")"
   if [ "$(cat "$KEDA_BIN/.stamp" 2>/dev/null)" != "$stamp" ]; then
-    (cd "$KEDA_SRC" && step "keda: building the KEDA $KEDA_VERSION operator (~10 min cold, seconds warm)" \
+    (cd "$KEDA_SRC" && step "keda: building the KEDA $KEDA_VERSION operator (~6 min cold, seconds warm)" \
       go_env nice -n 10 go build -trimpath -ldflags "-s -w" -o "$KEDA_BIN/keda" \
       github.com/kedacore/keda/v2/cmd/operator)
     echo "$stamp" >"$KEDA_BIN/.stamp"

@@ -247,6 +247,22 @@ kafka_broker_listed() {
     --bootstrap-server "$KAFKA_BOOTSTRAP" 2>/dev/null | grep -q "(id: $1 rack"
 }
 
+# A broker answers for consumer groups only once it has loaded the __consumer_offsets partitions
+# it leads; until then clients get "The coordinator is loading" (COORDINATOR_LOAD_IN_PROGRESS),
+# for longer the more data the sandbox has kept. Each node holds all 50 partitions (RF 3), and
+# each start empties its server.log: the partitions loaded since are those its lines name.
+kafka_offsets_partitions() {
+  local dirs=("$(kafka_node_dir 1)"/data/__consumer_offsets-*)
+  [ -e "${dirs[0]}" ] && echo "${#dirs[@]}" || echo 0
+}
+
+kafka_offsets_loaded() {
+  local loaded
+  loaded="$(cat "$RUN"/kafka/node*/logs/server.log 2>/dev/null |
+    grep -oE 'Finished loading offsets and group metadata from __consumer_offsets-[0-9]+' | sort -u | wc -l || true)"
+  [ "$loaded" -ge "$1" ]
+}
+
 up_kafka() {
   ensure_kafka_jars
   mkdir -p "$RUN/kafka"
@@ -263,6 +279,19 @@ up_kafka() {
     for n in 1 2 3; do
       wait_for "kafka node $n" "$(kafka_node_dir "$n")/logs/server.log" 120 kafka_node_ready "$n"
     done
+    # No __consumer_offsets yet (fresh data): nothing to load.
+    local partitions
+    partitions="$(kafka_offsets_partitions)"
+    if [ "$partitions" -gt 0 ]; then
+      local t1=$SECONDS
+      until kafka_offsets_loaded "$partitions"; do
+        if [ $((SECONDS - t1)) -ge 60 ]; then
+          log "kafka: warning: the group coordinators have not loaded all $partitions __consumer_offsets partitions after 60 s; clients may be told 'The coordinator is loading' for a while"
+          break
+        fi
+        sleep 0.5
+      done
+    fi
     log "kafka: ready in $((SECONDS - t0)) s"
   else
     log "kafka: already running"

@@ -148,6 +148,21 @@ cpu_seconds() {
     }' /proc/[0-9]*/stat 2>/dev/null
 }
 
+# The PIDs the first four parts run (the parts of sandbox/parts/ have pids_PART).
+core_pids() {
+  local f files=("$RUN/$1/pid")
+  case "$1" in
+    kafka) files=("$RUN"/kafka/node*/pid) ;;
+    postgres)
+      if [ -f "$PG_DIR/data/postmaster.pid" ]; then head -n1 "$PG_DIR/data/postmaster.pid"; fi
+      return 0
+      ;;
+  esac
+  for f in "${files[@]}"; do
+    if pid_alive "$f"; then cat "$f"; fi
+  done
+}
+
 # Parts beyond the first four live in sandbox/parts/PART.sh. Each defines up_PART, down_PART,
 # pids_PART (PIDs it runs), status_PART, env_PART, logs_PART, optionally config_PART (a fragment
 # of app-config.local.yaml, printed only while it runs), build_PART (what up_PART builds or
@@ -700,31 +715,20 @@ main() {
       ;;
     down)
       local pids=() cpu=() part_pids
-      # What each running part used of the CPU since it started (where a test run's time went).
-      cpu_of() { [ $# -eq 0 ] || cpu+=("$part $(cpu_seconds "$@") s"); }
-      for part in kafka vector workload; do
-        part_pids=()
-        local files=("$RUN/$part/pid")
-        [ "$part" = kafka ] && files=("$RUN"/kafka/node*/pid)
-        for f in "${files[@]}"; do
-          if pid_alive "$f"; then part_pids+=("$(cat "$f")"); fi
-        done
-        cpu_of "${part_pids[@]}"
+      # Each running part's PIDs, and what it used of the CPU since it started (where a test
+      # run's time went).
+      collect() {
+        # shellcheck disable=SC2207
+        part_pids=($("$@"))
+        [ ${#part_pids[@]} -eq 0 ] || cpu+=("$part $(cpu_seconds "${part_pids[@]}") s")
         pids+=("${part_pids[@]}")
-      done
-      part=postgres
-      if [ -f "$PG_DIR/data/postmaster.pid" ]; then
-        pids+=("$(head -n1 "$PG_DIR/data/postmaster.pid")")
-        cpu_of "$(head -n1 "$PG_DIR/data/postmaster.pid")"
-      fi
+      }
+      for part in kafka vector workload postgres; do collect core_pids "$part"; done
       local i
       for ((i = ${#ALL_PARTS[@]} - 1; i >= 0; i--)); do
         part="${ALL_PARTS[$i]}"
         if is_function "pids_$part"; then
-          # shellcheck disable=SC2207
-          part_pids=($("pids_$part"))
-          cpu_of "${part_pids[@]}"
-          pids+=("${part_pids[@]}")
+          collect "pids_$part"
           "down_$part"
         fi
       done

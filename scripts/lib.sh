@@ -213,18 +213,29 @@ stop_background() {
   wait "$pid" 2>/dev/null || true
 }
 
-# The sandbox parts that are Go builds (Kubernetes, etcd, KWOK, kine, KEDA: ~24 min cold on two
+# The sandbox parts that are Go builds (Kubernetes, etcd, KWOK, kine, KEDA: ~18-24 min cold on two
 # cores, seconds when cached; they need no node_modules), and the parts whose `build` only fetches
 # (jars, Debian packages, model files: seconds to a minute, mostly network). scripts/test.sh and
 # `scripts/start.sh --demo` start the first in the background before yarn installs:
 #   start_sandbox_go_builds   the Go builds as the background job (log: SANDBOX_BUILD_LOG)
+#   wait_sandbox_go_builds    waits for them (SANDBOX_BUILD_TIMEOUT_S), dies if they failed
 SANDBOX_GO_PARTS=(k8s helix keda)
 SANDBOX_FETCH_PARTS=(kafka postgres metrics alertmanager model redis nginx)
 SANDBOX_BUILD_LOG="$PORTAL_CACHE/logs/sandbox-build-go.log"
 
+# How long wait_sandbox_go_builds waits from their start: SANDBOX_BUILD_TIMEOUT_S (default 3600;
+# cold, they took up to 1,928 s on a busy machine before KEDA joined them, +340-700 s). Checked
+# before they start, so that a bad value fails at once.
 start_sandbox_go_builds() {
+  SANDBOX_BUILD_LIMIT="${SANDBOX_BUILD_TIMEOUT_S:-3600}"
+  [[ "$SANDBOX_BUILD_LIMIT" =~ ^[1-9][0-9]*$ ]] ||
+    die "SANDBOX_BUILD_TIMEOUT_S must be a whole number of seconds (how long to wait for the sandbox's build), got '$SANDBOX_BUILD_LIMIT'"
   start_background "sandbox build ${SANDBOX_GO_PARTS[*]}" "$SANDBOX_BUILD_LOG" \
     "$REPO_ROOT/scripts/sandbox" build "${SANDBOX_GO_PARTS[@]}"
+}
+
+wait_sandbox_go_builds() {
+  wait_background "$SANDBOX_BUILD_LIMIT" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
 }
 
 # all-MiniLM-L6-v2's files, for the chat's in-process embeddings (@internal/embeddings) and the

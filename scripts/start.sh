@@ -64,7 +64,7 @@ if $demo; then
   check_background
   # The parts that only fetch (jars, packages), while the Go builds go on; then every part.
   "$REPO_ROOT/scripts/sandbox" build "${SANDBOX_FETCH_PARTS[@]}"
-  wait_background "${SANDBOX_BUILD_TIMEOUT_S:-3600}" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
+  wait_sandbox_go_builds
   trap - EXIT INT TERM
   # Each step says how long it takes cold, and a running part is kept.
   "$REPO_ROOT/scripts/sandbox" up

@@ -15,10 +15,6 @@
 ensure_tools
 cd "$REPO_ROOT"
 SANDBOX="$REPO_ROOT/scripts/sandbox"
-# Cold, the Go builds took up to 1,928 s on a busy machine before KEDA joined them (+500-700 s).
-build_timeout="${SANDBOX_BUILD_TIMEOUT_S:-3600}"
-[[ "$build_timeout" =~ ^[1-9][0-9]*$ ]] ||
-  die "SANDBOX_BUILD_TIMEOUT_S must be a whole number of seconds (how long to wait for the sandbox's build), got '$build_timeout'"
 
 # On any exit: the background build stopped, and the sandbox down once its start began.
 sandbox_started=false
@@ -145,7 +141,7 @@ jest_no_k8s_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest-no-k8s.log" | tail -n1)"
 
-wait_background "$build_timeout" "set SANDBOX_BUILD_TIMEOUT_S to wait longer"
+wait_sandbox_go_builds
 "$SANDBOX" up kafka postgres vector workload k8s keda helix model metrics alertmanager redis nginx idp
 # The production run: two replicas behind nginx (packages/backend/src/prod.kill.test.ts and
 # e2e/prod.spec.ts use it).

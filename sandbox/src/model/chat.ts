@@ -126,9 +126,10 @@ const TABLE_ROW = /^\||\|$|\s\|\s/;
  * `#` comment line continues only a comment (a YAML file's or a script's wrapped comment).
  */
 function unwrappedLines(text: string): string[] {
-  const lines: Array<{ text: string; mark: string }> = [];
+  const lines: Array<{ text: string; comment: boolean }> = [];
   for (const raw of text.split('\n')) {
     const mark = LINE_MARK.exec(raw)?.[0] ?? '';
+    const comment = mark.trim().startsWith('#');
     const line = raw.slice(mark.length).trim();
     const prev = lines[lines.length - 1];
     const continues =
@@ -140,10 +141,9 @@ function unwrappedLines(text: string): string[] {
       !CODE_LINE.test(line) &&
       !TABLE_ROW.test(prev.text) &&
       !TABLE_ROW.test(line) &&
-      (mark === '' ||
-        (mark.trim().startsWith('#') && prev.mark.trim().startsWith('#')));
+      (mark === '' || (comment && prev.comment));
     if (continues) prev.text = `${prev.text} ${line}`;
-    else lines.push({ text: line, mark });
+    else lines.push({ text: line, comment });
   }
   return lines.map(l => l.text);
 }

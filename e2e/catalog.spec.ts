@@ -1,8 +1,20 @@
 import { expect, test } from '@playwright/test';
+import { entityExists } from './portalApi';
 
 test('a guest opens the web app component and sees its owner and relations', async ({
   page,
+  request,
 }, testInfo) => {
+  // The first spec: the portal can answer before its catalog has read catalog-info.yaml (a CI
+  // run on two busy cores saw the web app's row missing for over 30 s), and the catalog page
+  // lists what was there when it opened. So the spec first waits for the entity it opens.
+  test.setTimeout(240_000);
+  await expect
+    .poll(() => entityExists(request, 'component:default/webapp'), {
+      timeout: 120_000,
+      intervals: [1_000],
+    })
+    .toBe(true);
   await page.goto('/');
 
   // Guest sign-in (auth.providers.guest).

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { APIRequestContext, expect, test } from '@playwright/test';
 import { Kafka, logLevel } from 'kafkajs';
+import { entityExists, guestToken } from './portalApi';
 
 /*
  * The platform's templates run end to end by the real scaffolder backend against the
@@ -24,14 +25,6 @@ function kubectl(...args: string[]): string {
   });
 }
 
-async function token(request: APIRequestContext) {
-  const res = await request.get('/api/auth/guest/refresh', {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  expect(res.ok()).toBe(true);
-  return (await res.json()).backstageIdentity.token as string;
-}
-
 /** What the form sends besides the user's answers: each parameter's default. */
 const FORM_DEFAULTS = {
   kafkaCluster: 'platform-kafka',
@@ -44,7 +37,7 @@ async function runTemplate(
   template: string,
   values: Record<string, unknown>,
 ) {
-  const headers = { authorization: `Bearer ${await token(request)}` };
+  const headers = { authorization: `Bearer ${await guestToken(request)}` };
   const started = await request.post('/api/scaffolder/v2/tasks', {
     headers,
     data: {
@@ -76,18 +69,6 @@ async function runTemplate(
     await new Promise(r => setTimeout(r, 500));
   }
   throw new Error(`task ${id} of ${template} did not finish`);
-}
-
-async function entityExists(request: APIRequestContext, ref: string) {
-  const [kind, rest] = ref.split(':');
-  const [namespace, name] = rest.split('/');
-  const res = await request.get(
-    `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`,
-    {
-      headers: { authorization: `Bearer ${await token(request)}` },
-    },
-  );
-  return res.status() === 200;
 }
 
 test('the Kafka pipeline template creates the topic, a consumer scaled by KEDA, and its component', async ({

@@ -7,6 +7,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORTAL_CACHE="${PORTAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-portal}"
+# Exported for what the scripts run: jest keeps its transform cache there (scripts/jest/config.js).
+export PORTAL_CACHE
 NODE_VERSION="22.23.3"
 YARN1_VERSION="1.22.22"
 TOOLS_DIR="$PORTAL_CACHE/tools-node-$NODE_VERSION"

@@ -53,6 +53,18 @@ count() {
   failed=$((failed + ${f:-0}))
 }
 
+# Backstage's jest configuration with a transform cache that fresh clones and packages share
+# (scripts/jest/config.js), in $PORTAL_CACHE/jest: emptied when it grows past JEST_CACHE_MAX_MB
+# (default 4096; a run adds what changed since the last one, a few MB).
+jest=(yarn backstage-cli repo test --config "$REPO_ROOT/scripts/jest/config.js")
+jest_cache_max_mb="${JEST_CACHE_MAX_MB:-4096}"
+[[ "$jest_cache_max_mb" =~ ^[0-9]+$ ]] ||
+  die "JEST_CACHE_MAX_MB must be a whole number of MB (default 4096), got '$jest_cache_max_mb'"
+if [ -d "$PORTAL_CACHE/jest" ] && [ "$(du -sm "$PORTAL_CACHE/jest" | cut -f1)" -gt "$jest_cache_max_mb" ]; then
+  log "jest's transform cache is over $jest_cache_max_mb MB: emptied ($PORTAL_CACHE/jest)"
+  rm -rf "$PORTAL_CACHE/jest"
+fi
+
 # Test files that stop or restart a part of the sandbox say which in a `@sandbox-stops PART: what`
 # line of their first comment. Every other file runs several at a time (JEST_WORKERS, default 3:
 # much of their time is spent waiting on the real servers). Those that stop a part run one at a
@@ -108,7 +120,7 @@ mapfile -t no_sandbox < <(node -e '
 [ "${#no_sandbox[@]}" -gt 0 ] || die "found no frontend or common-library package to test before the sandbox"
 log "unit tests that need no sandbox (jest, ${#no_sandbox[@]} packages): started in the background (log: test-results/jest-no-sandbox.log)"
 # One file at a time: beside `sandbox up` on two cores, two workers took longer (150 s against 133 s).
-CI=true setsid yarn backstage-cli repo test --runInBand --selectProjects "${no_sandbox[@]}" \
+CI=true setsid "${jest[@]}" --runInBand --selectProjects "${no_sandbox[@]}" \
   >"$RESULTS/jest-no-sandbox.log" 2>&1 </dev/null &
 jest_ui_pid=$!
 
@@ -136,7 +148,7 @@ count "$(grep -E '^Tests:' "$RESULTS/jest-no-sandbox.log" | tail -n1)"
 no_k8s=(@internal/plugin-kafka-lag-backend @internal/plugin-rag-chat-backend @internal/embeddings)
 log "integration tests that need no Kubernetes (jest: ${no_k8s[*]}; $jest_workers at a time) ..."
 set +e
-CI=true yarn backstage-cli repo test --maxWorkers="$jest_workers" --selectProjects "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest-no-k8s.log"
+CI=true "${jest[@]}" --maxWorkers="$jest_workers" --selectProjects "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest-no-k8s.log"
 jest_no_k8s_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest-no-k8s.log" | tail -n1)"
@@ -150,7 +162,7 @@ eval "$("$SANDBOX" env)"
 
 log "unit and integration tests of the other packages (jest, $jest_workers at a time; the integration tests use the sandbox) ..."
 set +e
-CI=true yarn backstage-cli repo test --maxWorkers="$jest_workers" --ignoreProjects "${no_sandbox[@]}" "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest.log"
+CI=true "${jest[@]}" --maxWorkers="$jest_workers" --ignoreProjects "${no_sandbox[@]}" "${no_k8s[@]}" "${not_in_lanes[@]}" 2>&1 | tee "$RESULTS/jest.log"
 jest_rc=${PIPESTATUS[0]}
 set -e
 count "$(grep -E '^Tests:' "$RESULTS/jest.log" | tail -n1)"
@@ -161,7 +173,7 @@ for lane in kafka cluster; do
   declare -n files="${lane}_lane"
   if [ "${#files[@]}" -eq 0 ]; then continue; fi
   log "tests that stop a sandbox part, $lane lane (jest, one at a time): ${files[*]}"
-  CI=true setsid yarn backstage-cli repo test --runInBand "${files[@]}" \
+  CI=true setsid "${jest[@]}" --runInBand "${files[@]}" \
     >"$RESULTS/jest-lane-$lane.log" 2>&1 </dev/null &
   lane_pids+=("$!")
   lanes_run+=("$lane")

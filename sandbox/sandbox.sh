@@ -130,8 +130,12 @@ is_function() { declare -F "$1" >/dev/null; }
 
 # The CPU seconds the given processes used: each one's and its live descendants', plus what
 # their children that already ended used (/proc/PID/stat: utime, stime, cutime, cstime).
+# Read through cat: a process that ends after the glob is expanded has no stat file any more,
+# which cat skips and mawk would stop at (an error that once ended `down` before it stopped anything).
 cpu_seconds() {
-  awk -v roots="$*" -v hz="$(getconf CLK_TCK)" '
+  local hz
+  hz="$(getconf CLK_TCK)"
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v roots="$*" -v hz="$hz" '
     {
       line = $0; pid = $1
       sub(/^.*\) /, "", line)
@@ -145,7 +149,7 @@ cpu_seconds() {
         for (q = p; q != "" && q > 1; q = parent[q]) if (q in root) { total += ticks[p]; break }
       }
       print int(total / hz)
-    }' /proc/[0-9]*/stat 2>/dev/null
+    }'
 }
 
 # The PIDs the first four parts run (the parts of sandbox/parts/ have pids_PART).
@@ -720,7 +724,8 @@ main() {
       collect() {
         # shellcheck disable=SC2207
         part_pids=($("$@"))
-        [ ${#part_pids[@]} -eq 0 ] || cpu+=("$part $(cpu_seconds "${part_pids[@]}") s")
+        # The figure is only information: down goes on without it.
+        [ ${#part_pids[@]} -eq 0 ] || cpu+=("$part $(cpu_seconds "${part_pids[@]}" || echo '?') s")
         pids+=("${part_pids[@]}")
       }
       for part in kafka vector workload postgres; do collect core_pids "$part"; done

@@ -724,7 +724,13 @@ main() {
       log "sandbox build (${parts[*]}) in $((SECONDS - t0)) s"
       ;;
     down)
-      local pids=() cpu=() part_pids
+      local pids=() cpu=() part_pids slow=()
+      # The parts that took 5 s or more to stop, named in the last line.
+      timed_down() {
+        local t0=$SECONDS
+        "down_$1"
+        [ $((SECONDS - t0)) -lt 5 ] || slow+=("$1 $((SECONDS - t0)) s")
+      }
       # Each running part's PIDs, and what it used of the CPU since it started (where a test
       # run's time went).
       collect() {
@@ -740,20 +746,17 @@ main() {
         part="${ALL_PARTS[$i]}"
         if is_function "pids_$part"; then
           collect "pids_$part"
-          "down_$part"
+          timed_down "$part"
         fi
       done
-      down_workload
-      down_vector
-      down_kafka
-      down_postgres
+      for part in workload vector kafka postgres; do timed_down "$part"; done
       rm -f "$REPO_ROOT/app-config.local.yaml"
       # A killed process may take a moment to disappear from the process table.
       for pid in "${pids[@]}"; do
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         if kill -0 "$pid" 2>/dev/null; then die "sandbox down left process $pid running"; fi
       done
-      log "sandbox down (${#pids[@]} processes stopped)${cpu[*]:+; CPU time while up: $(IFS=,; echo "${cpu[*]}" | sed 's/,/, /g')}"
+      log "sandbox down (${#pids[@]} processes stopped${slow[*]:+; slow to stop: $(IFS=,; echo "${slow[*]}" | sed 's/,/, /g')})${cpu[*]:+; CPU time while up: $(IFS=,; echo "${cpu[*]}" | sed 's/,/, /g')}"
       ;;
     status) status_cmd ;;
     env) env_cmd ;;

@@ -114,17 +114,34 @@ start_bg() {
   echo $! >"$pidfile"
 }
 
+# SIGTERM to the process group a pidfile names (start_bg's setsid), else to the process.
+term_pid() {
+  if pid_alive "$1"; then
+    local pid
+    pid="$(cat "$1")"
+    kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  fi
+}
+
 stop_pid() {
   local pidfile="$1"
   if pid_alive "$pidfile"; then
     local pid
     pid="$(cat "$pidfile")"
-    kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    term_pid "$pidfile"
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   fi
   rm -f "$pidfile"
+}
+
+# Stops several at once: each is sent SIGTERM first, then each is waited for as stop_pid does
+# (processes that shut down together, or that each take a while to drain).
+stop_pids() {
+  local f
+  for f in "$@"; do term_pid "$f"; done
+  for f in "$@"; do stop_pid "$f"; done
 }
 
 node_script() {
@@ -325,14 +342,7 @@ up_kafka() {
 
 down_kafka() {
   # All three at once: stopping them one after another leaves the last without quorum.
-  local pids=()
-  for n in 1 2 3; do
-    local f
-    f="$(kafka_node_dir "$n")/pid"
-    pid_alive "$f" && pids+=("$(cat "$f")")
-  done
-  [ ${#pids[@]} -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null
-  for n in 1 2 3; do stop_pid "$(kafka_node_dir "$n")/pid"; done
+  stop_pids "$(kafka_node_dir 1)/pid" "$(kafka_node_dir 2)/pid" "$(kafka_node_dir 3)/pid"
 }
 
 kafka_running() {

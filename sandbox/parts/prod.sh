@@ -289,14 +289,9 @@ up_prod() {
 }
 
 down_prod() {
-  local n f
-  # Both drain at once (each takes up to events.notifyTimeoutMs and a few seconds, see
-  # app-config.production.yaml), then each is waited for.
-  for n in 1 2; do
-    f="$(prod_replica_dir "$n")/pid"
-    if pid_alive "$f"; then kill -TERM "-$(cat "$f")" 2>/dev/null || kill -TERM "$(cat "$f")" 2>/dev/null || true; fi
-  done
-  for n in 1 2; do stop_pid "$(prod_replica_dir "$n")/pid"; done
+  # Both drain at once: each takes up to events.notifyTimeoutMs and a few seconds (see
+  # app-config.production.yaml).
+  stop_pids "$(prod_replica_dir 1)/pid" "$(prod_replica_dir 2)/pid"
 }
 
 pids_prod() {

@@ -4,8 +4,8 @@
  *
  * Jest keys each transformed file on the whole project configuration, absolute paths included.
  * So every fresh clone (each CI run) and each of the repo's jest projects transformed the same
- * file again: ~56,000 transforms and ~600 MB of cache a run, most of them node_modules files
- * that many packages load. Here the key is the file's path inside the repository, its text,
+ * file again: 108,536 transforms and 1.7 GB of cache in one warm CI run (2026-12-08), most of
+ * them node_modules files that many packages load. Here the key is the file's path inside the repository, its text,
  * the transform's options, the versions that shape the output, and the flags jest passes.
  *
  * The output must then be the same in every clone: swc is given the file's base name, so the
